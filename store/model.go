@@ -1,0 +1,147 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// TenantState is whether a tenant's traffic is served.
+type TenantState string
+
+// Tenant states.
+const (
+	TenantActive    TenantState = "active"    // traffic is routed to its backends
+	TenantSuspended TenantState = "suspended" // requests get 503 from foyer
+)
+
+// Tenant is one customer of the operator.
+type Tenant struct {
+	ID      uint64      `json:"id"`   // assigned by the store, never reused; keys runtime state
+	Slug    string      `json:"slug"` // DNS label; <slug>.<base_domain> routes to it
+	Name    string      `json:"name"` // display name; defaults to the slug
+	State   TenantState `json:"state"`
+	Created time.Time   `json:"created"`
+	Updated time.Time   `json:"updated"`
+}
+
+// DefaultPool is the pool a backend joins when none is named.
+const DefaultPool = "default"
+
+// Algorithm names a balancing algorithm for a pool.
+type Algorithm string
+
+// Balancing algorithms. The spine ships round robin; more come with the
+// traffic issue behind the same balance.Selector interface.
+const (
+	RoundRobin Algorithm = "round_robin"
+)
+
+// Pool is a named group of backends of one tenant.
+type Pool struct {
+	ID        uint64    `json:"id"`
+	Tenant    string    `json:"tenant"` // tenant slug
+	Name      string    `json:"name"`
+	Algorithm Algorithm `json:"algorithm"`
+}
+
+// Backend is one upstream server of a pool.
+type Backend struct {
+	ID      uint64    `json:"id"`
+	Tenant  string    `json:"tenant"`
+	Pool    string    `json:"pool"`
+	URL     string    `json:"url"`    // http:// or https://, host and port, optional path
+	Weight  int       `json:"weight"` // 1..1000, default 1
+	Created time.Time `json:"created"`
+}
+
+// DomainState is the one lifecycle enum used by the CLI, TUI and API.
+type DomainState string
+
+// Domain states (DESIGN.md): pending_dns -> verified -> issuing -> active,
+// plus failed, expiring, moved and suspended.
+const (
+	DomainPendingDNS DomainState = "pending_dns"
+	DomainVerified   DomainState = "verified"
+	DomainIssuing    DomainState = "issuing"
+	DomainActive     DomainState = "active"
+	DomainFailed     DomainState = "failed"
+	DomainExpiring   DomainState = "expiring"
+	DomainMoved      DomainState = "moved"
+	DomainSuspended  DomainState = "suspended"
+)
+
+// DomainStates lists every state, in lifecycle order.
+var DomainStates = []DomainState{DomainPendingDNS, DomainVerified, DomainIssuing,
+	DomainActive, DomainFailed, DomainExpiring, DomainMoved, DomainSuspended}
+
+// Domain is a tenant's custom domain (a host outside the base domain).
+type Domain struct {
+	Name    string      `json:"name"`   // normalised host name
+	Tenant  string      `json:"tenant"` // tenant slug
+	State   DomainState `json:"state"`
+	Reason  string      `json:"reason,omitempty"` // why it is in this state
+	Hint    string      `json:"hint,omitempty"`   // the next step for a person
+	Created time.Time   `json:"created"`
+	Updated time.Time   `json:"updated"`
+}
+
+// Certificate is a certificate the operator imported (as opposed to one
+// certmagic obtained). Name is the host it was imported for; a wildcard
+// "*.example.com" covers one label below example.com.
+type Certificate struct {
+	Name      string    `json:"name"`
+	Names     []string  `json:"names"`    // the leaf's DNS SANs
+	CertPEM   string    `json:"cert_pem"` // leaf first, then intermediates
+	KeyPEM    string    `json:"key_pem"`  // never logged, never listed over the API
+	Issuer    string    `json:"issuer"`
+	NotBefore time.Time `json:"not_before"`
+	NotAfter  time.Time `json:"not_after"`
+	Created   time.Time `json:"created"`
+}
+
+// Entry is one audit record: who changed what, when. It is written in the
+// same transaction as the change it describes.
+type Entry struct {
+	Seq     uint64    `json:"seq"`
+	Time    time.Time `json:"time"`
+	Actor   string    `json:"actor"`   // e.g. "uid 0 (root) via admin.sock"
+	Actions []string  `json:"actions"` // e.g. "tenant.create acme"
+}
+
+// Snapshot is the whole configuration at one revision, read in one
+// transaction. The appliance builds its route table from it.
+type Snapshot struct {
+	Revision uint64        `json:"revision"`
+	Settings Settings      `json:"settings"`
+	Tenants  []Tenant      `json:"tenants"`
+	Pools    []Pool        `json:"pools"`
+	Backends []Backend     `json:"backends"`
+	Domains  []Domain      `json:"domains"`
+	Certs    []Certificate `json:"certs"`
+}
+
+// Duration is a time.Duration that reads and writes as "10s" in JSON.
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalJSON writes d as a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads a Go duration string such as "1m30s".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string such as \"10s\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Settings is the appliance-wide configuration. It lives in the store (not
+// in flags) so a backup carries it and a change applies live.
+type Settings struct {
+	// BaseDomain makes <slug>.<BaseDomain> route to tenant <slug>. Empty
+	// (the default) turns slug routing off.
+	BaseDomain string `json:"base_domain"`
+	// ReadHeaderTimeout bounds reading a request's head. Default 10s.
+	ReadHeaderTimeout Duration `json:"read_header_timeout"`
+	// IdleTimeout closes idle client keep-alive connections. Default 2m.
+	IdleTimeout Duration `json:"idle_timeout"`
+	// UpstreamDialTimeout bounds connecting to a backend. Default 5s.
+	UpstreamDialTimeout Duration `json:"upstream_dial_timeout"`
+	// UpstreamResponseHeaderTimeout bounds waiting for a backend's
+	// response head. Default 60s.
+	UpstreamResponseHeaderTimeout Duration `json:"upstream_response_header_timeout"`
+	// UpstreamIdleConnsPerHost is the keep-alive pool size per backend. Default 64.
+	UpstreamIdleConnsPerHost int `json:"upstream_idle_conns_per_host"`
+	// ShutdownTimeout bounds draining in-flight requests on stop. Default 15s.
+	ShutdownTimeout Duration `json:"shutdown_timeout"`
+	// TrustedProxies lists the CIDRs whose X-Forwarded-* headers are kept.
+	// Empty (the default): incoming forwarding headers are always replaced.
+	TrustedProxies []string `json:"trusted_proxies"`
+}
+
+// DefaultSettings returns the settings of a new store.
+func DefaultSettings() Settings {
+	return Settings{
+		ReadHeaderTimeout:             Duration(10 * time.Second),
+		IdleTimeout:                   Duration(2 * time.Minute),
+		UpstreamDialTimeout:           Duration(5 * time.Second),
+		UpstreamResponseHeaderTimeout: Duration(60 * time.Second),
+		UpstreamIdleConnsPerHost:      64,
+		ShutdownTimeout:               Duration(15 * time.Second),
+		TrustedProxies:                []string{},
+	}
+}
+
+// SettingKey describes one key of `foyer settings`.
+type SettingKey struct {
+	Key string // kebab-case, as typed on the command line
+	Doc string
+	get func(*Settings) string
+	set func(*Settings, string) error
+}
+
+// Get returns the key's current value in s, as text.
+func (k SettingKey) Get(s *Settings) string { return k.get(s) }
+
+func durationKey(key, doc string, f func(*Settings) *Duration, lo, hi time.Duration) SettingKey {
+	return SettingKey{Key: key, Doc: doc,
+		get: func(s *Settings) string { return f(s).String() },
+		set: func(s *Settings, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return invalid("settings."+key, "use a Go duration such as 10s, 1m30s or 2h", "%q is not a duration", v)
+			}
+			if d < lo || d > hi {
+				return invalid("settings."+key, "", "must be between %s and %s, got %s", lo, hi, d)
+			}
+			*f(s) = Duration(d)
+			return nil
+		}}
+}
+
+// SettingKeys is every key `foyer settings get|set` accepts, sorted by key.
+var SettingKeys = func() []SettingKey {
+	keys := []SettingKey{
+		{Key: "base-domain", Doc: "tenants answer at <slug>.<base-domain>; empty turns that off",
+			get: func(s *Settings) string { return s.BaseDomain },
+			set: func(s *Settings, v string) error {
+				if v == "" {
+					s.BaseDomain = ""
+					return nil
+				}
+				h, err := NormalizeHost(v)
+				if err != nil {
+					return invalid("settings.base-domain", "give a host name such as saas.example.com", "%v", err)
+				}
+				s.BaseDomain = h
+				return nil
+			}},
+		durationKey("read-header-timeout", "how long a client may take to send a request head",
+			func(s *Settings) *Duration { return &s.ReadHeaderTimeout }, time.Second, 10*time.Minute),
+		durationKey("idle-timeout", "how long an idle client keep-alive connection is kept",
+			func(s *Settings) *Duration { return &s.IdleTimeout }, time.Second, time.Hour),
+		durationKey("upstream-dial-timeout", "how long connecting to a backend may take",
+			func(s *Settings) *Duration { return &s.UpstreamDialTimeout }, 100*time.Millisecond, 5*time.Minute),
+		durationKey("upstream-response-header-timeout", "how long to wait for a backend's response head",
+			func(s *Settings) *Duration { return &s.UpstreamResponseHeaderTimeout }, time.Second, time.Hour),
+		durationKey("shutdown-timeout", "how long a stop waits for in-flight requests",
+			func(s *Settings) *Duration { return &s.ShutdownTimeout }, 0, 10*time.Minute),
+		{Key: "upstream-idle-conns-per-host", Doc: "keep-alive connections kept per backend",
+			get: func(s *Settings) string { return strconv.Itoa(s.UpstreamIdleConnsPerHost) },
+			set: func(s *Settings, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 || n > 10000 {
+					return invalid("settings.upstream-idle-conns-per-host", "", "must be a whole number from 0 to 10000, got %q", v)
+				}
+				s.UpstreamIdleConnsPerHost = n
+				return nil
+			}},
+		{Key: "trusted-proxies", Doc: "comma-separated CIDRs whose X-Forwarded-* headers are kept",
+			get: func(s *Settings) string { return strings.Join(s.TrustedProxies, ",") },
+			set: func(s *Settings, v string) error {
+				out := []string{}
+				for _, p := range strings.Split(v, ",") {
+					if p = strings.TrimSpace(p); p == "" {
+						continue
+					}
+					pfx, err := netip.ParsePrefix(p)
+					if err != nil {
+						return invalid("settings.trusted-proxies", "give CIDRs such as 10.0.0.0/8,192.168.1.10/32", "%q is not a CIDR", p)
+					}
+					out = append(out, pfx.Masked().String())
+				}
+				s.TrustedProxies = out
+				return nil
+			}},
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Key < keys[j].Key })
+	return keys
+}()
+
+// LookupSetting finds a key of SettingKeys.
+func LookupSetting(key string) (SettingKey, error) {
+	for _, k := range SettingKeys {
+		if k.Key == key {
+			return k, nil
+		}
+	}
+	names := make([]string, len(SettingKeys))
+	for i, k := range SettingKeys {
+		names[i] = k.Key
+	}
+	return SettingKey{}, Errf(ErrNotFound, "key", "known keys: "+strings.Join(names, ", "), "unknown setting %q", key)
+}
+
+// Set parses value into the key's field of s, validating it.
+func (k SettingKey) Set(s *Settings, value string) error { return k.set(s, value) }
+
+// Validate checks every field of s and returns the first problem.
+func (s *Settings) Validate() error {
+	for _, k := range SettingKeys {
+		cp := *s
+		if err := k.set(&cp, k.get(s)); err != nil {
+			return err
+		}
+	}
+	if s.BaseDomain != "" {
+		if h, _ := NormalizeHost(s.BaseDomain); h != s.BaseDomain {
+			return invalid("settings.base-domain", "", "%q is not a normalised host name", s.BaseDomain)
+		}
+	}
+	return nil
+}
+
+// String is used only in error messages.
+func (k SettingKey) String() string { return fmt.Sprintf("%s (%s)", k.Key, k.Doc) }
