@@ -1,0 +1,162 @@
+// Package proxy is foyer's request handler: identify the tenant, hold it to
+// its policy, pick a backend, forward, record. It reads an immutable
+// snapshot of the routing state through one atomic pointer: no lock and no
+// store I/O on the request path.
+package proxy
+
+import (
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"sync/atomic"
+
+	"github.com/foyerhq/foyer/appliance/balance"
+	"github.com/foyerhq/foyer/appliance/route"
+	"github.com/foyerhq/foyer/store"
+)
+
+// Handler is the http.Handler for tenants' traffic on the HTTP and HTTPS
+// listeners.
+type Handler struct {
+	cur atomic.Pointer[routes] // the state requests use; swapped by Swap
+	reg *balance.Registry
+	fwd *stdForwarder
+	log *slog.Logger
+}
+
+// routes is the handler's compiled view of one route.Table: the table, plus
+// a selector and upstream list per pool, plus the settings it needs.
+type routes struct {
+	table   *route.Table
+	pools   map[uint64]*pool // by pool ID
+	trusted []netip.Prefix   // peers whose X-Forwarded-* are kept
+}
+
+type pool struct {
+	ups []*balance.Upstream
+	sel balance.Selector
+}
+
+// Options configures a Handler.
+type Options struct {
+	// Logger receives upstream errors; default slog.Default().
+	Logger *slog.Logger
+}
+
+// New returns a Handler that answers 503 until the first Swap.
+func New(opts Options) *Handler {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	h := &Handler{reg: balance.NewRegistry(), log: log}
+	h.fwd = newStdForwarder(h)
+	return h
+}
+
+// Swap compiles t with settings s and puts it in service. Requests already
+// running finish on the state they started with. Backend state (health,
+// rotation) carries over by ID.
+func (h *Handler) Swap(t *route.Table, s store.Settings) {
+	rs := &routes{table: t, pools: map[uint64]*pool{}}
+	keepB, keepP := map[uint64]bool{}, map[uint64]bool{}
+	for _, tn := range t.Tenants() {
+		for _, p := range tn.Pools() {
+			ups := make([]*balance.Upstream, len(p.Backends))
+			weights := make([]int, len(p.Backends))
+			for i, b := range p.Backends {
+				ups[i] = &balance.Upstream{ID: b.ID, URL: b.URL, Weight: b.Weight, State: h.reg.Backend(b.ID)}
+				weights[i] = b.Weight
+				keepB[b.ID] = true
+			}
+			keepP[p.ID] = true
+			rs.pools[p.ID] = &pool{ups: ups, sel: balance.NewRoundRobin(h.reg, p.ID, weights)}
+		}
+	}
+	for _, c := range s.TrustedProxies {
+		if pfx, err := netip.ParsePrefix(c); err == nil {
+			rs.trusted = append(rs.trusted, pfx)
+		}
+	}
+	h.fwd.configure(s)
+	h.cur.Store(rs)
+	h.reg.Retain(keepB, keepP)
+}
+
+// Table returns the route table in service, or nil before the first Swap.
+func (h *Handler) Table() *route.Table {
+	if rs := h.cur.Load(); rs != nil {
+		return rs.table
+	}
+	return nil
+}
+
+// Close releases idle upstream connections.
+func (h *Handler) Close() { h.fwd.close() }
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := requestID(r)
+	w.Header().Set("X-Request-Id", id)
+	rs := h.cur.Load()
+	if rs == nil {
+		writeError(w, r, id, http.StatusServiceUnavailable, "foyer is starting; try again in a moment")
+		return
+	}
+	m, ok := rs.table.Identify(r.Host, r.URL.Path, r.Header.Get)
+	if !ok {
+		writeError(w, r, id, http.StatusNotFound, "no site is configured for this host name")
+		return
+	}
+	if r.TLS != nil && r.TLS.ServerName != "" {
+		sm, ok := rs.table.Identify(r.TLS.ServerName, "", nil)
+		if !ok || sm.Tenant != m.Tenant {
+			writeError(w, r, id, http.StatusMisdirectedRequest, "this connection was opened for another site; open a new connection for this host name")
+			return
+		}
+	}
+	tn := m.Tenant
+	if tn.Suspended() {
+		writeError(w, r, id, http.StatusServiceUnavailable, "this site is suspended")
+		return
+	}
+	up := rs.pick(tn)
+	if up == nil {
+		writeError(w, r, id, http.StatusServiceUnavailable, "no backend is available for this site")
+		return
+	}
+	up.State.Begin()
+	defer up.State.End()
+	h.fwd.Forward(w, r, &Request{ID: id, Tenant: tn, Upstream: up, Trusted: rs.trustedPeer(r.RemoteAddr)})
+}
+
+// pick chooses a backend of the tenant's default pool. (Path rules that
+// pick another pool come with the traffic issue.)
+func (rs *routes) pick(tn *route.Tenant) *balance.Upstream {
+	p := tn.Pool(store.DefaultPool)
+	if p == nil {
+		return nil
+	}
+	ps := rs.pools[p.ID]
+	if ps == nil {
+		return nil
+	}
+	return ps.sel.Select(ps.ups)
+}
+
+func (rs *routes) trustedPeer(remote string) bool {
+	if len(rs.trusted) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range rs.trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
