@@ -1,0 +1,98 @@
+// Package route holds foyer's routing table: an immutable Table built from
+// a store.Snapshot, which the appliance swaps in atomically on every
+// configuration change, and Identify, which names the tenant a request is
+// for. It is pure: no I/O, no locks, and no allocation in Identify for an
+// ASCII host, so the proxy pays almost nothing for it.
+package route
+
+import (
+	"net/url"
+	"sort"
+
+	"github.com/foyerhq/foyer/store"
+)
+
+// Table is one routing table, built by Build for one configuration
+// revision. It is never modified after Build returns, so any number of
+// goroutines may use it at once; everything it hands out (tenants, pools,
+// backends, domains) is shared and must be treated as read-only.
+type Table struct {
+	revision uint64
+	base     string             // the base domain; "" turns slug routing off
+	tenants  []*Tenant          // sorted by slug
+	slugs    map[string]*Tenant // slug -> tenant
+	hosts    map[string]hostRef // custom domain (not suspended) -> tenant
+}
+
+// hostRef is what a custom domain routes to.
+type hostRef struct {
+	tenant *Tenant
+	name   string // the domain, shared with the map key
+}
+
+// Tenant is one tenant as routing sees it.
+type Tenant struct {
+	store.Tenant                  // ID, Slug, Name, State as stored
+	pools        map[string]*Pool // by name
+	poolList     []*Pool          // sorted by name
+	domains      []store.Domain   // every domain, whatever its state, sorted by name
+	slugHost     string           // <slug>.<base_domain>, or "" without a base domain
+}
+
+// Pool is a named group of backends of one tenant.
+type Pool struct {
+	ID        uint64
+	Name      string
+	Algorithm store.Algorithm
+	Backends  []*Backend // sorted by ID; read-only
+}
+
+// Backend is one upstream server of a pool. URL is parsed once, by Build.
+type Backend struct {
+	ID     uint64
+	URL    *url.URL // read-only
+	Weight int
+}
+
+// Revision is the configuration revision the table was built from.
+func (t *Table) Revision() uint64 { return t.revision }
+
+// BaseDomain is the base domain slug routing answers under; "" when slug
+// routing is off.
+func (t *Table) BaseDomain() string { return t.base }
+
+// Tenant returns the tenant with that slug, or nil.
+func (t *Table) Tenant(slug string) *Tenant { return t.slugs[slug] }
+
+// Tenants returns every tenant, sorted by slug. The slice is shared: do not
+// modify it.
+func (t *Table) Tenants() []*Tenant { return t.tenants }
+
+// Suspended reports whether the tenant's requests get 503 from foyer.
+func (tn *Tenant) Suspended() bool { return tn.State == store.TenantSuspended }
+
+// Pool returns the tenant's pool with that name, or nil.
+func (tn *Tenant) Pool(name string) *Pool { return tn.pools[name] }
+
+// Pools returns the tenant's pools, sorted by name. The slice is shared.
+func (tn *Tenant) Pools() []*Pool { return tn.poolList }
+
+// Domains returns the tenant's custom domains in every state, sorted by
+// name. The slice is shared.
+func (tn *Tenant) Domains() []store.Domain { return tn.domains }
+
+// SlugHost returns "<slug>.<base_domain>", or "" when slug routing is off.
+func (tn *Tenant) SlugHost() string { return tn.slugHost }
+
+// sortTenants orders tenants by slug and each tenant's pools and domains
+// by name, so every listing a Table gives is stable.
+func sortTenants(ts []*Tenant) {
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Slug < ts[j].Slug })
+	for _, tn := range ts {
+		sort.Slice(tn.poolList, func(i, j int) bool { return tn.poolList[i].Name < tn.poolList[j].Name })
+		sort.Slice(tn.domains, func(i, j int) bool { return tn.domains[i].Name < tn.domains[j].Name })
+		for _, p := range tn.poolList {
+			sort.Slice(p.Backends, func(i, j int) bool { return p.Backends[i].ID < p.Backends[j].ID })
+		}
+	}
+}
