@@ -1,0 +1,9 @@
+package home
+
+import (
+	"testing"
+
+	"github.com/foyerhq/foyer/store/boltstore"
+)
+
+func TestView(t *testing.T) { _ = boltstore.Open() }
