@@ -2,7 +2,10 @@ module github.com/foyerhq/foyer
 
 go 1.26.0
 
-require golang.org/x/net v0.62.0
+require (
+	go.etcd.io/bbolt v1.5.0
+	golang.org/x/net v0.62.0
+)
 
 require (
 	github.com/go-jose/go-jose/v4 v4.1.8 // indirect

@@ -349,9 +349,11 @@ func (t *tx) AddDomain(d *Domain) error {
 	var cur Domain
 	if ok, err := getJSON(t.kv, BucketDomains, name, &cur); err != nil {
 		return err
-	} else if ok {
-		return Errf(ErrExists, "domain.name", "remove it there first with `foyer domain rm "+name+"`",
+	} else if ok && cur.Tenant != d.Tenant {
+		return Errf(ErrConflict, "domain.name", "remove it there first with `foyer domain rm "+name+"`",
 			"%s is already a domain of tenant %s", name, cur.Tenant)
+	} else if ok {
+		return Errf(ErrExists, "domain.name", "", "%s is already a domain of tenant %s", name, cur.Tenant)
 	}
 	if d.State == "" {
 		d.State = DomainPendingDNS
