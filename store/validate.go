@@ -42,6 +42,9 @@ func NormalizeHost(h string) (string, error) {
 		return "", fmt.Errorf("host is %d bytes long; a DNS name has at most %d", len(h), MaxHostLen)
 	}
 	if ip, err := netip.ParseAddr(h); err == nil {
+		if ip.Zone() != "" {
+			return "", fmt.Errorf("%q has an IPv6 zone; a host name or plain address is needed", h)
+		}
 		return ip.String(), nil
 	}
 	if fast, ok := asciiHost(h); ok {
@@ -58,18 +61,42 @@ func NormalizeHost(h string) (string, error) {
 }
 
 // SplitHostPort strips a port from "host:port" and the brackets from
-// "[v6]:port" or "[v6]". A bare IPv6 address is returned as it is.
+// "[v6]:port" or "[v6]". A bare IPv6 address is returned as it is. It
+// returns "" (which no caller accepts) for a malformed form: a port that is
+// not a number, text after "]", or brackets around something that is not an
+// IPv6 literal.
 func SplitHostPort(h string) string {
 	if strings.HasPrefix(h, "[") {
-		if i := strings.IndexByte(h, ']'); i > 0 {
-			return h[1:i]
+		i := strings.IndexByte(h, ']')
+		if i < 0 || !validPort(h[i+1:], true) || !strings.Contains(h[1:i], ":") {
+			return ""
 		}
-		return h
+		return h[1:i]
 	}
 	if i := strings.LastIndexByte(h, ':'); i >= 0 && strings.IndexByte(h, ':') == i {
+		if !validPort(h[i:], false) {
+			return ""
+		}
 		return h[:i]
 	}
 	return h
+}
+
+// validPort reports whether rest is "", or ":" and up to 5 digits (an
+// empty port is allowed by RFC 3986). Without brackets rest starts at ':'.
+func validPort(rest string, bracketed bool) bool {
+	if rest == "" {
+		return bracketed
+	}
+	if rest[0] != ':' || len(rest) > 6 {
+		return false
+	}
+	for i := 1; i < len(rest); i++ {
+		if rest[i] < '0' || rest[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // asciiHost lower-cases h and checks it is a valid LDH DNS name. It returns
@@ -188,7 +215,7 @@ func ValidateBackendURL(raw string) (string, error) {
 // ValidateDomainName checks a custom domain and returns its normal form.
 func ValidateDomainName(field, raw string) (string, error) {
 	const hint = "give a host name such as shop.customer.com (no scheme, no path)"
-	if strings.ContainsAny(raw, "/:@ ") {
+	if strings.ContainsAny(raw, "/:@[] ") {
 		return "", invalid(field, hint, "%q is not a host name", truncate(raw))
 	}
 	h, err := NormalizeHost(raw)

@@ -11,7 +11,10 @@ func TestNormalizeHost(t *testing.T) {
 	// Ensure that NormalizeHost gives the canonical form of the hosts a Host header carries.
 	tests := []struct{ in, want string }{
 		{"example.com", "example.com"},
-		{"Acme.Example.COM:8443.", "acme.example.com"}, // the port is not validated, as in store
+		{"Acme.Example.COM:8443.", ""}, // a port must be a number
+		{"host:notaport", ""},
+		{"[example.com]:80", ""},
+		{"[::1]junk", ""},
 		{"Acme.Example.COM.:8443", "acme.example.com"},
 		{"acme.example.com.", "acme.example.com"},
 		{"[2001:DB8::1]:443", "2001:db8::1"},
