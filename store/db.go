@@ -169,11 +169,14 @@ func (db *DB) ListCerts(ctx context.Context) (out []Certificate, err error) {
 	return out, err
 }
 
-// AuditLog implements Audit. It scans the audit bucket once, keeping the
+// AuditLog implements Audit: limit 0 means 100, at most 10000. It scans the audit bucket once, keeping the
 // newest entries in a ring of size limit.
 func (db *DB) AuditLog(ctx context.Context, limit int, before uint64) ([]Entry, error) {
-	if limit <= 0 || limit > 10000 {
+	switch {
+	case limit <= 0:
 		limit = 100
+	case limit > 10000:
+		limit = 10000
 	}
 	ring := make([]Entry, 0, limit)
 	next := 0

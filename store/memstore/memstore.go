@@ -6,6 +6,7 @@ package memstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -23,7 +24,7 @@ type KV struct {
 }
 
 // ErrClosed is returned by transactions on a closed KV.
-var ErrClosed = errors.New("memstore: closed")
+var ErrClosed = fmt.Errorf("memstore: %w", store.ErrClosed)
 
 // New returns an empty KV with every bucket of store.Buckets.
 func New() *KV {
