@@ -1,0 +1,44 @@
+package admin
+
+import (
+	"github.com/foyerhq/foyer/appliance/admin/api"
+	"github.com/foyerhq/foyer/store"
+)
+
+// mapSlice converts every element of in; it never returns nil, so an empty
+// list is [] on the wire.
+func mapSlice[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
+func apiTenant(t store.Tenant) api.Tenant {
+	return api.Tenant{ID: t.ID, Slug: t.Slug, Name: t.Name, State: string(t.State),
+		Created: t.Created, Updated: t.Updated}
+}
+
+func apiPool(p store.Pool) api.Pool {
+	return api.Pool{Name: p.Name, Algorithm: string(p.Algorithm)}
+}
+
+func apiBackend(b store.Backend) api.Backend {
+	return api.Backend{ID: b.ID, Tenant: b.Tenant, Pool: b.Pool, URL: b.URL, Weight: b.Weight, Created: b.Created}
+}
+
+func apiDomain(d store.Domain) api.Domain {
+	return api.Domain{Name: d.Name, Tenant: d.Tenant, State: string(d.State), Reason: d.Reason,
+		Hint: d.Hint, Created: d.Created, Updated: d.Updated}
+}
+
+// apiCert shows a certificate without its private key.
+func apiCert(c store.Certificate) api.Cert {
+	return api.Cert{Name: c.Name, Names: c.Names, Issuer: c.Issuer, NotBefore: c.NotBefore,
+		NotAfter: c.NotAfter, Created: c.Created}
+}
+
+func apiEntry(e store.Entry) api.AuditEntry {
+	return api.AuditEntry{Seq: e.Seq, Time: e.Time, Actor: e.Actor, Actions: e.Actions}
+}

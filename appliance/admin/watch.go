@@ -1,0 +1,84 @@
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/foyerhq/foyer/appliance/admin/api"
+	"github.com/foyerhq/foyer/store"
+)
+
+// watchWriteTimeout bounds writing one event, so a client that stops
+// reading does not hold a handler forever.
+const watchWriteTimeout = 10 * time.Second
+
+// watch is GET /v1/watch: NDJSON, first the current revision, then one
+// line per (coalesced) change. It ends when the client goes, the store
+// closes, or the server shuts down.
+func (s *Server) watch(w http.ResponseWriter, r *http.Request) error {
+	sub := s.store.Subscribe()
+	defer sub.Close()
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(s.stopCtx, cancel)()
+
+	h := w.Header()
+	h.Set("Content-Type", "application/x-ndjson")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	defer rc.SetWriteDeadline(time.Time{}) // the connection may serve another request
+	ew := &eventWriter{rc: rc, enc: json.NewEncoder(w)}
+
+	last := s.store.Revision()
+	if err := ew.send(api.Event{Type: api.EventConfig, Rev: last}); err != nil {
+		return nil // the client is gone; nothing to answer
+	}
+	for {
+		rev, err := sub.Next(ctx)
+		if err != nil {
+			return s.watchEnded(r, err)
+		}
+		if rev <= last { // already sent as the first line
+			continue
+		}
+		last = rev
+		if err := ew.send(api.Event{Type: api.EventConfig, Rev: rev}); err != nil {
+			return nil
+		}
+	}
+}
+
+// watchEnded logs why a stream ended if that is unexpected; the status
+// line is sent already, so there is no error to answer.
+func (s *Server) watchEnded(r *http.Request, err error) error {
+	if !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
+		s.log.Warn("admin api watch ended", "path", r.URL.Path, "err", err)
+	}
+	return nil
+}
+
+// eventWriter writes NDJSON events, each flushed at once.
+type eventWriter struct {
+	rc  *http.ResponseController
+	enc *json.Encoder
+}
+
+func (e *eventWriter) send(ev api.Event) error {
+	if err := e.rc.SetWriteDeadline(time.Now().Add(watchWriteTimeout)); err != nil &&
+		!errors.Is(err, http.ErrNotSupported) {
+		return fmt.Errorf("setting watch write deadline: %w", err)
+	}
+	if err := e.enc.Encode(ev); err != nil {
+		return fmt.Errorf("writing watch event: %w", err)
+	}
+	if err := e.rc.Flush(); err != nil {
+		return fmt.Errorf("flushing watch event: %w", err)
+	}
+	return nil
+}
