@@ -1,0 +1,36 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/foyerhq/foyer/appliance/admin/api"
+)
+
+// Ensure that custom domains are added, listed (all or one tenant's) with
+// their state, and removed.
+func TestDomainCommands(t *testing.T) {
+	f := newCLIFixture(t)
+	f.mustCLI("tenant", "add", "acme")
+	f.mustCLI("tenant", "add", "beta")
+	if out := f.mustCLI("domain", "add", "acme", "Shop.Acme.test"); out != "domain shop.acme.test added to acme (pending_dns)\n" {
+		t.Fatalf("domain add: %q", out)
+	}
+	f.mustCLI("domain", "add", "beta", "www.beta.test")
+	wantLines(t, f.mustCLI("domain", "list"),
+		"TENANT  DOMAIN          STATE        REASON  HINT",
+		"acme    shop.acme.test  pending_dns  -       -",
+		"beta    www.beta.test   pending_dns  -       -")
+	var ds []api.Domain
+	f.mustJSON(&ds, "domain", "list", "beta")
+	if len(ds) != 1 || ds[0].Name != "www.beta.test" || ds[0].State != "pending_dns" {
+		t.Fatalf("domain list beta --json: %+v", ds)
+	}
+	if out := f.mustCLI("domain", "rm", "www.beta.test"); out != "domain www.beta.test removed\n" {
+		t.Fatalf("domain rm: %q", out)
+	}
+	if stored, _ := f.store.ListDomains(t.Context(), ""); len(stored) != 1 || stored[0].Name != "shop.acme.test" {
+		t.Fatalf("store domains: %+v", stored)
+	}
+	f.mustFail("domain.name", "domain", "add", "acme", "not a domain")
+	f.mustFail("not found", "domain", "rm", "www.beta.test")
+}
