@@ -1,19 +1,94 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/signal"
+	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/foyerhq/foyer/appliance"
+	"github.com/foyerhq/foyer/store/boltstore"
 )
 
-// newServeCmd is `foyer serve`: the daemon. (Being written: the appliance
-// wiring lands in the next commit.)
+// listenFlags are `foyer serve`'s flags: only listeners and logging; every
+// other setting lives in the store (foyer settings).
+type listenFlags struct {
+	http, https, ops, logLevel string
+}
+
+func (f *listenFlags) register(cmd *cobra.Command, http, https, ops string) {
+	cmd.Flags().StringVar(&f.http, "http", http, "listen address for plain HTTP (\"\" turns it off)")
+	cmd.Flags().StringVar(&f.https, "https", https, "listen address for HTTPS (\"\" turns it off)")
+	cmd.Flags().StringVar(&f.ops, "ops", ops, "listen address for /healthz and /readyz (\"\" turns it off)")
+	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+// newServeCmd is `foyer serve`: the daemon.
 func newServeCmd() *cobra.Command {
-	return &cobra.Command{
+	var f listenFlags
+	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the foyer daemon: the HTTPS reverse proxy and the admin socket",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("foyer serve: not built yet")
+		Short: "Run the foyer daemon: the tenant-aware HTTPS reverse proxy and its admin socket",
+		Long: "Run the foyer daemon. It opens foyer.db in the data directory (only one foyer may),\n" +
+			"serves tenants' traffic on --http and --https, health on --ops, and the admin API on\n" +
+			"admin.sock (owner-only) for every other foyer command. SIGTERM or SIGINT stops it\n" +
+			"gracefully: it stops accepting, lets in-flight requests finish (up to the\n" +
+			"shutdown-timeout setting), and closes the store.",
+		Example: "  foyer serve\n  foyer serve --data /var/lib/foyer --http :8080 --https :8443",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := dataDir(cmd)
+			if err != nil {
+				return err
+			}
+			log, err := newLogger(cmd.ErrOrStderr(), f.logLevel)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, dir, f, log, nil)
 		},
 	}
+	f.register(cmd, ":80", ":443", "127.0.0.1:9090")
+	return cmd
+}
+
+// serve opens the store in dir and runs the appliance until ctx ends. If
+// started is not nil it is called once the appliance serves.
+func serve(ctx context.Context, dir string, f listenFlags, log *slog.Logger, started func(*appliance.Appliance)) error {
+	st, err := boltstore.Open(dir, boltstore.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := appliance.New(appliance.Options{DataDir: dir, Store: st, HTTPAddr: f.http, HTTPSAddr: f.https,
+		OpsAddr: f.ops, Logger: log, Version: version, Commit: commit})
+	if err != nil {
+		return err
+	}
+	if started != nil {
+		go func() {
+			select {
+			case <-a.Ready():
+				started(a)
+			case <-ctx.Done():
+			}
+		}()
+	}
+	return a.Run(ctx)
+}
+
+// newLogger returns a text logger at the named level.
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
