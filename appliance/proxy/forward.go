@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +22,7 @@ import (
 // back. It is the one seam where a faster HTTP/1.1 engine can take over
 // plain keep-alive traffic later without touching the steps around it.
 type Forwarder interface {
-	Forward(w http.ResponseWriter, r *http.Request, req *Request)
+	Forward(w http.ResponseWriter, r *http.Request, req Request)
 }
 
 // Request is what the steps before forwarding decided.
@@ -28,20 +30,28 @@ type Request struct {
 	ID       string            // request ID, sent to the backend as X-Request-Id
 	Tenant   *route.Tenant     // who the request is for
 	Upstream *balance.Upstream // where it goes
-	Trusted  bool              // the peer is a trusted proxy: keep its X-Forwarded-*
 }
 
-type ctxKey struct{}
+// Headers foyer sets on the way to the backend. Incoming X-Foyer-* headers
+// are always removed first, so a client cannot set them.
+const (
+	headerTenant    = "X-Foyer-Tenant"
+	headerRequestID = "X-Request-Id"
+)
 
 // stdForwarder forwards with httputil.ReverseProxy and Rewrite, over one
 // shared transport (its connection pools are keyed by backend address, so
-// they outlive route-table rebuilds).
+// they outlive route-table rebuilds). It keeps one ReverseProxy per
+// backend, so Rewrite knows the target without a per-request context
+// value: the tenant and request ID travel as headers set on the inbound
+// request, which Rewrite's outbound copy inherits.
 type stdForwarder struct {
-	h     *Handler
-	rp    *httputil.ReverseProxy
-	tr    atomic.Pointer[http.Transport]
-	mu    sync.Mutex // serialises configure
-	tconf transportConf
+	h       *Handler
+	proxies atomic.Pointer[map[uint64]*backendProxy] // by backend ID
+	trusted atomic.Pointer[[]netip.Prefix]           // peers whose X-Forwarded-* are kept
+	tr      atomic.Pointer[http.Transport]
+	mu      sync.Mutex // serialises configure and setBackends
+	tconf   transportConf
 }
 
 var _ Forwarder = (*stdForwarder)(nil)
@@ -54,11 +64,8 @@ type transportConf struct {
 
 func newStdForwarder(h *Handler) *stdForwarder {
 	f := &stdForwarder{h: h}
-	f.rp = &httputil.ReverseProxy{
-		Rewrite:      f.rewrite,
-		Transport:    transportFunc(f.roundTrip),
-		ErrorHandler: f.upstreamError,
-	}
+	f.proxies.Store(&map[uint64]*backendProxy{})
+	f.trusted.Store(&[]netip.Prefix{})
 	f.configure(store.DefaultSettings())
 	return f
 }
@@ -71,9 +78,48 @@ func (f *stdForwarder) roundTrip(r *http.Request) (*http.Response, error) {
 	return f.tr.Load().RoundTrip(r)
 }
 
-// configure builds a new transport when the upstream settings changed; the
-// old one's idle connections are closed, busy ones finish.
+// backendProxy is the ReverseProxy of one backend and the URL it targets.
+type backendProxy struct {
+	rp     *httputil.ReverseProxy
+	target string
+}
+
+// setBackends makes sure every upstream has its ReverseProxy, reusing the
+// existing one when the backend's URL is unchanged.
+func (f *stdForwarder) setBackends(ups []*balance.Upstream) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old := *f.proxies.Load()
+	next := make(map[uint64]*backendProxy, len(ups))
+	for _, u := range ups {
+		if bp, ok := old[u.ID]; ok && bp.target == u.URL.String() {
+			next[u.ID] = bp
+			continue
+		}
+		next[u.ID] = f.newBackendProxy(u.URL)
+	}
+	f.proxies.Store(&next)
+}
+
+func (f *stdForwarder) newBackendProxy(target *url.URL) *backendProxy {
+	return &backendProxy{target: target.String(), rp: &httputil.ReverseProxy{
+		Rewrite:      func(pr *httputil.ProxyRequest) { f.rewrite(pr, target) },
+		Transport:    transportFunc(f.roundTrip),
+		ErrorHandler: f.upstreamError,
+	}}
+}
+
+// configure builds a new transport when the upstream settings changed (the
+// old one's idle connections are closed, busy ones finish) and records the
+// trusted proxies.
 func (f *stdForwarder) configure(s store.Settings) {
+	var trusted []netip.Prefix
+	for _, c := range s.TrustedProxies {
+		if pfx, err := netip.ParsePrefix(c); err == nil {
+			trusted = append(trusted, pfx)
+		}
+	}
+	f.trusted.Store(&trusted)
 	c := transportConf{dial: s.UpstreamDialTimeout.D(), header: s.UpstreamResponseHeaderTimeout.D(), idle: s.UpstreamIdleConnsPerHost}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -88,7 +134,7 @@ func (f *stdForwarder) configure(s store.Settings) {
 		ResponseHeaderTimeout: c.header,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
-		ForceAttemptHTTP2:     true,
+		ForceAttemptHTTP2:     true, // for https:// backends; plain http stays HTTP/1.1
 	})
 	if old != nil {
 		old.CloseIdleConnections()
@@ -98,25 +144,37 @@ func (f *stdForwarder) configure(s store.Settings) {
 func (f *stdForwarder) close() { f.tr.Load().CloseIdleConnections() }
 
 // Forward implements Forwarder.
-func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req *Request) {
-	f.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Request) {
+	bp := (*f.proxies.Load())[req.Upstream.ID]
+	if bp == nil { // the table changed between pick and forward: build one for this request
+		bp = f.newBackendProxy(req.Upstream.URL)
+	}
+	h := r.Header
+	for k := range h {
+		if len(k) > 8 && strings.EqualFold(k[:8], "X-Foyer-") {
+			delete(h, k)
+		}
+	}
+	h[headerTenant] = []string{req.Tenant.Slug}
+	h[headerRequestID] = []string{req.ID}
+	bp.rp.ServeHTTP(w, r)
 }
 
 // rewrite sets the outbound request: the backend's address, the client's
-// Host, forwarding headers set by foyer (inbound ones were already removed
-// by ReverseProxy unless the peer is trusted), and foyer's own headers.
-func (f *stdForwarder) rewrite(pr *httputil.ProxyRequest) {
-	req := pr.In.Context().Value(ctxKey{}).(*Request)
-	pr.SetURL(req.Upstream.URL)
+// Host, and forwarding headers set by foyer (ReverseProxy has already
+// removed inbound X-Forwarded-*; a trusted peer's are put back and extended).
+func (f *stdForwarder) rewrite(pr *httputil.ProxyRequest, target *url.URL) {
+	pr.SetURL(target)
 	pr.Out.Host = pr.In.Host
 	in, out := pr.In.Header, pr.Out.Header
-	if req.Trusted {
+	trusted := f.trustedPeer(pr.In.RemoteAddr)
+	if trusted {
 		if v := in.Values("X-Forwarded-For"); len(v) > 0 {
 			out["X-Forwarded-For"] = v
 		}
 	}
 	pr.SetXForwarded()
-	if req.Trusted {
+	if trusted {
 		for _, k := range []string{"X-Forwarded-Host", "X-Forwarded-Proto"} {
 			if v := in.Get(k); v != "" {
 				out.Set(k, v)
@@ -125,19 +183,29 @@ func (f *stdForwarder) rewrite(pr *httputil.ProxyRequest) {
 	} else {
 		out.Del("Forwarded")
 	}
-	for k := range out {
-		if len(k) > 8 && strings.EqualFold(k[:8], "X-Foyer-") {
-			delete(out, k)
+}
+
+func (f *stdForwarder) trustedPeer(remote string) bool {
+	trusted := *f.trusted.Load()
+	if len(trusted) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
 		}
 	}
-	out.Set("X-Foyer-Tenant", req.Tenant.Slug)
-	out.Set("X-Request-Id", req.ID)
+	return false
 }
 
 // upstreamError answers when the backend could not be reached or did not
 // answer in time.
 func (f *stdForwarder) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
-	req := r.Context().Value(ctxKey{}).(*Request)
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the client went away; nobody reads an answer
 	}
@@ -146,7 +214,8 @@ func (f *stdForwarder) upstreamError(w http.ResponseWriter, r *http.Request, err
 	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
 		status, msg = http.StatusGatewayTimeout, "the site's server did not answer in time"
 	}
-	f.h.log.Warn("upstream error", "tenant", req.Tenant.Slug, "backend", req.Upstream.URL.Host,
-		"request_id", req.ID, "err", err)
-	writeError(w, r, req.ID, status, msg)
+	id := r.Header.Get(headerRequestID)
+	f.h.log.Warn("upstream error", "tenant", r.Header.Get(headerTenant), "backend", r.URL.Host,
+		"request_id", id, "err", err)
+	writeError(w, r, id, status, msg)
 }

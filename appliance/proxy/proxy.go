@@ -7,7 +7,6 @@ package proxy
 import (
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"sync/atomic"
 
 	"github.com/foyerhq/foyer/appliance/balance"
@@ -27,9 +26,8 @@ type Handler struct {
 // routes is the handler's compiled view of one route.Table: the table, plus
 // a selector and upstream list per pool, plus the settings it needs.
 type routes struct {
-	table   *route.Table
-	pools   map[uint64]*pool // by pool ID
-	trusted []netip.Prefix   // peers whose X-Forwarded-* are kept
+	table *route.Table
+	pools map[uint64]*pool // by pool ID
 }
 
 type pool struct {
@@ -60,6 +58,7 @@ func New(opts Options) *Handler {
 func (h *Handler) Swap(t *route.Table, s store.Settings) {
 	rs := &routes{table: t, pools: map[uint64]*pool{}}
 	keepB, keepP := map[uint64]bool{}, map[uint64]bool{}
+	var all []*balance.Upstream
 	for _, tn := range t.Tenants() {
 		for _, p := range tn.Pools() {
 			ups := make([]*balance.Upstream, len(p.Backends))
@@ -70,15 +69,12 @@ func (h *Handler) Swap(t *route.Table, s store.Settings) {
 				keepB[b.ID] = true
 			}
 			keepP[p.ID] = true
+			all = append(all, ups...)
 			rs.pools[p.ID] = &pool{ups: ups, sel: balance.NewRoundRobin(h.reg, p.ID, weights)}
 		}
 	}
-	for _, c := range s.TrustedProxies {
-		if pfx, err := netip.ParsePrefix(c); err == nil {
-			rs.trusted = append(rs.trusted, pfx)
-		}
-	}
 	h.fwd.configure(s)
+	h.fwd.setBackends(all)
 	h.cur.Store(rs)
 	h.reg.Retain(keepB, keepP)
 }
@@ -127,7 +123,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	up.State.Begin()
 	defer up.State.End()
-	h.fwd.Forward(w, r, &Request{ID: id, Tenant: tn, Upstream: up, Trusted: rs.trustedPeer(r.RemoteAddr)})
+	h.fwd.Forward(w, r, Request{ID: id, Tenant: tn, Upstream: up})
 }
 
 // pick chooses a backend of the tenant's default pool. (Path rules that
@@ -142,21 +138,4 @@ func (rs *routes) pick(tn *route.Tenant) *balance.Upstream {
 		return nil
 	}
 	return ps.sel.Select(ps.ups)
-}
-
-func (rs *routes) trustedPeer(remote string) bool {
-	if len(rs.trusted) == 0 {
-		return false
-	}
-	ap, err := netip.ParseAddrPort(remote)
-	if err != nil {
-		return false
-	}
-	ip := ap.Addr().Unmap()
-	for _, p := range rs.trusted {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
 }
