@@ -3,8 +3,10 @@ package appliance
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 
 	"github.com/foyerhq/foyer/appliance/admin"
 	"github.com/foyerhq/foyer/store"
@@ -73,12 +75,17 @@ func (a *Appliance) server(s store.Settings, h http.Handler) *http.Server {
 		ReadHeaderTimeout: s.ReadHeaderTimeout.D(),
 		IdleTimeout:       s.IdleTimeout.D(),
 		MaxHeaderBytes:    64 << 10,
+		// TLS handshake failures and malformed requests from the internet
+		// are routine: log them at debug, not on stderr.
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
 	}
 }
 
 // opsHandler serves the ops listener: /healthz (the process answers) and
 // /readyz (the store answers, every listener is up and the newest
-// configuration is in service). Metrics come with the observability issue.
+// configuration is in service), and Go's /debug/pprof profiles (the ops
+// listener is loopback-only by default; keep it so). Metrics come with the
+// observability issue.
 func (a *Appliance) opsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +98,10 @@ func (a *Appliance) opsHandler() http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	return mux
 }
 

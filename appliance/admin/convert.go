@@ -29,8 +29,15 @@ func apiBackend(b store.Backend) api.Backend {
 }
 
 func apiDomain(d store.Domain) api.Domain {
-	return api.Domain{Name: d.Name, Tenant: d.Tenant, State: string(d.State), Reason: d.Reason,
+	out := api.Domain{Name: d.Name, Tenant: d.Tenant, State: string(d.State), Reason: d.Reason,
 		Hint: d.Hint, Created: d.Created, Updated: d.Updated}
+	if d.State == store.DomainPendingDNS && d.Reason == "" {
+		// Nothing verifies domains yet (the certificates issue adds it), so
+		// say what pending_dns means today and what the operator can do.
+		out.Reason = "verification not built yet; routes already"
+		out.Hint = "point its DNS here; foyer cert add " + d.Name + " --cert F --key F"
+	}
+	return out
 }
 
 // apiCert shows a certificate without its private key.

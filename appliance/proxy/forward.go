@@ -162,15 +162,18 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 
 // rewrite sets the outbound request: the backend's address, the client's
 // Host, and forwarding headers set by foyer (ReverseProxy has already
-// removed inbound X-Forwarded-*; a trusted peer's are put back and extended).
+// removed inbound Forwarded and X-Forwarded-*; a trusted peer's are put back,
+// and its X-Forwarded-For extended).
 func (f *stdForwarder) rewrite(pr *httputil.ProxyRequest, target *url.URL) {
 	pr.SetURL(target)
 	pr.Out.Host = pr.In.Host
 	in, out := pr.In.Header, pr.Out.Header
 	trusted := f.trustedPeer(pr.In.RemoteAddr)
 	if trusted {
-		if v := in.Values("X-Forwarded-For"); len(v) > 0 {
-			out["X-Forwarded-For"] = v
+		for _, k := range []string{"X-Forwarded-For", "Forwarded"} {
+			if v := in.Values(k); len(v) > 0 {
+				out[k] = v
+			}
 		}
 	}
 	pr.SetXForwarded()
@@ -180,8 +183,6 @@ func (f *stdForwarder) rewrite(pr *httputil.ProxyRequest, target *url.URL) {
 				out.Set(k, v)
 			}
 		}
-	} else {
-		out.Del("Forwarded")
 	}
 }
 

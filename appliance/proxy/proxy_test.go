@@ -120,7 +120,8 @@ func TestForwardHeaders(t *testing.T) {
 	defer srv.Close()
 	for i := 0; i < 4; i++ {
 		resp, body := get(t, srv, "ACME.example.test:8080", map[string]string{
-			"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Host": "evil", "X-Foyer-Tenant": "other", "X-Foyer-Admin": "1"})
+			"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Host": "evil", "X-Foyer-Tenant": "other", "X-Foyer-Admin": "1",
+			"Forwarded": "for=6.6.6.6"})
 		if resp.StatusCode != 200 || !strings.HasSuffix(body, " /p") {
 			t.Fatalf("status %d body %q", resp.StatusCode, body)
 		}
@@ -133,7 +134,7 @@ func TestForwardHeaders(t *testing.T) {
 	}
 	hdr, host := b1.seen()
 	checks := map[string]string{"X-Forwarded-For": "127.0.0.1", "X-Forwarded-Host": "ACME.example.test:8080",
-		"X-Forwarded-Proto": "http", "X-Foyer-Tenant": "acme", "X-Foyer-Admin": ""}
+		"X-Forwarded-Proto": "http", "X-Foyer-Tenant": "acme", "X-Foyer-Admin": "", "Forwarded": ""}
 	for k, want := range checks {
 		if got := strings.Join(hdr.Values(k), ","); got != want {
 			t.Errorf("backend saw %s=%q, want %q", k, got, want)
@@ -160,8 +161,12 @@ func TestTrustedProxyKeepsForwarding(t *testing.T) {
 	})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	get(t, srv, "acme.example.test", map[string]string{"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+	get(t, srv, "acme.example.test", map[string]string{"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
+		"Forwarded": "for=203.0.113.9;proto=https"})
 	hdr, _ := b.seen()
+	if got := hdr.Get("Forwarded"); got != "for=203.0.113.9;proto=https" {
+		t.Errorf("Forwarded %q", got)
+	}
 	if got := hdr.Get("X-Forwarded-For"); got != "203.0.113.9, 127.0.0.1" {
 		t.Errorf("X-Forwarded-For %q", got)
 	}

@@ -41,6 +41,9 @@ func newBackendAddCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if b.Pool != "default" {
+				return say(cmd, "backend %s added to %s/%s (note: only the default pool gets traffic until path rules are built)", b.URL, b.Tenant, b.Pool)
+			}
 			return say(cmd, "backend %s added to %s/%s", b.URL, b.Tenant, b.Pool)
 		},
 	}

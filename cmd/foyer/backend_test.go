@@ -14,7 +14,7 @@ func TestBackendCommands(t *testing.T) {
 	if out := f.mustCLI("backend", "add", "acme", "http://127.0.0.1:9001"); out != "backend http://127.0.0.1:9001 added to acme/default\n" {
 		t.Fatalf("backend add: %q", out)
 	}
-	if out := f.mustCLI("backend", "add", "acme", "http://127.0.0.1:9002", "--pool", "api", "--weight", "5"); out != "backend http://127.0.0.1:9002 added to acme/api\n" {
+	if out := f.mustCLI("backend", "add", "acme", "http://127.0.0.1:9002", "--pool", "api", "--weight", "5"); out != "backend http://127.0.0.1:9002 added to acme/api (note: only the default pool gets traffic until path rules are built)\n" {
 		t.Fatalf("backend add --pool: %q", out)
 	}
 	wantLines(t, f.mustCLI("backend", "list", "acme"),

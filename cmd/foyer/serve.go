@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -59,9 +61,24 @@ func newServeCmd() *cobra.Command {
 	return cmd
 }
 
+// defaultGCPercent is the GOGC foyer runs with unless GOGC is set. A proxy's
+// live heap is small (a few MiB plus the route table) while it allocates
+// per request, so at Go's default of 100 the collector runs very often: the
+// side-by-side benchmark measured about a third less CPU per request at 400,
+// for a few MiB more memory.
+const defaultGCPercent = 400
+
+// tuneGC applies defaultGCPercent unless the operator set GOGC.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
+}
+
 // serve opens the store in dir and runs the appliance until ctx ends. If
 // started is not nil it is called once the appliance serves.
 func serve(ctx context.Context, dir string, f listenFlags, log *slog.Logger, started func(*appliance.Appliance)) error {
+	tuneGC()
 	st, err := boltstore.Open(dir, boltstore.Options{})
 	if err != nil {
 		return err
