@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -98,7 +99,27 @@ func serve(ctx context.Context, dir string, f listenFlags, log *slog.Logger, sta
 			}
 		}()
 	}
-	return a.Run(ctx)
+	return listenHint(a.Run(ctx))
+}
+
+// hinted is an error with a hint for the person who ran the command.
+type hinted struct {
+	error
+	hint string
+}
+
+func (h hinted) Hint() string  { return h.hint }
+func (h hinted) Unwrap() error { return h.error }
+
+// listenHint adds what to do to the common ways binding a port fails.
+func listenHint(err error) error {
+	switch {
+	case errors.Is(err, syscall.EACCES):
+		return hinted{err, "ports below 1024 need root or CAP_NET_BIND_SERVICE (docs/install.md); or choose others, e.g. --http :8080 --https :8443"}
+	case errors.Is(err, syscall.EADDRINUSE):
+		return hinted{err, "another program listens there; stop it, or choose another address with --http, --https or --ops"}
+	}
+	return err
 }
 
 // newLogger returns a text logger at the named level.
