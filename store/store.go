@@ -75,6 +75,9 @@ type Store interface {
 // Tx is the typed view of one transaction. Every write validates its
 // input; a refused write returns an *Error and changes nothing.
 type Tx interface {
+	PoolTx
+	PolicyTx
+
 	Settings() (Settings, error)
 	SetSettings(Settings) error
 

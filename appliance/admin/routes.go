@@ -26,8 +26,20 @@ type route struct {
 	h       handlerFunc
 }
 
-// routes is every endpoint the api.Client calls, and nothing else.
-var routes = []route{
+// routes is every endpoint the api.Client calls, and nothing else: the
+// core table below plus the traffic-control tables in routes_*.go.
+var routes = concat(coreRoutes, poolRoutes, policyRoutes)
+
+func concat(tables ...[]route) []route {
+	var out []route
+	for _, t := range tables {
+		out = append(out, t...)
+	}
+	return out
+}
+
+// coreRoutes are the spine's endpoints.
+var coreRoutes = []route{
 	{"GET", "/v1/status", read, (*Server).getStatus},
 	{"GET", "/v1/watch", read, (*Server).watch},
 

@@ -116,7 +116,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, id, http.StatusServiceUnavailable, "this site is suspended")
 		return
 	}
-	up := rs.pick(tn)
+	// The tenant's policy step goes here (appliance/policy).
+	up := rs.pick(tn, r)
 	if up == nil {
 		writeError(w, r, id, http.StatusServiceUnavailable, "no backend is available for this site")
 		return
@@ -124,18 +125,4 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	up.State.Begin()
 	defer up.State.End()
 	h.fwd.Forward(w, r, Request{ID: id, Tenant: tn, Upstream: up})
-}
-
-// pick chooses a backend of the tenant's default pool. (Path rules that
-// pick another pool come with the traffic issue.)
-func (rs *routes) pick(tn *route.Tenant) *balance.Upstream {
-	p := tn.Pool(store.DefaultPool)
-	if p == nil {
-		return nil
-	}
-	ps := rs.pools[p.ID]
-	if ps == nil {
-		return nil
-	}
-	return ps.sel.Select(ps.ups)
 }

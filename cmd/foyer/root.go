@@ -60,6 +60,7 @@ func newRootCmd() *cobra.Command {
 		newServeCmd(), newDemoCmd(), newStatusCmd(), newSettingsCmd(), newTenantCmd(),
 		newBackendCmd(), newDomainCmd(), newCertCmd(), newAuditCmd(), newVersionCmd(), newGenDocsCmd(),
 	)
+	root.AddCommand(trafficCommands()...)
 	return root
 }
 
