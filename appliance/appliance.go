@@ -74,7 +74,8 @@ func New(opts Options) (*Appliance, error) {
 		return nil, fmt.Errorf("set up certificates: %w", err)
 	}
 	a.certs = certs
-	a.admin, err = admin.New(admin.Options{Store: opts.Store, Socket: a.socketPath(), Info: a.info, Logger: opts.Logger})
+	a.admin, err = admin.New(admin.Options{Store: opts.Store, Socket: a.socketPath(), Info: a.info, Logger: opts.Logger,
+		Health: a.proxy.Health})
 	if err != nil {
 		return nil, fmt.Errorf("set up admin API: %w", err)
 	}
@@ -117,6 +118,7 @@ func (a *Appliance) Run(ctx context.Context) error {
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go a.follow(watchCtx, sub)
+	go a.proxy.CheckHealth(watchCtx) // active health checks; stop with the watch
 	close(a.ready)
 	a.log.Info("foyer serving", "addrs", a.Addrs(), "revision", a.tableRev.Load())
 

@@ -31,18 +31,56 @@ const DefaultPool = "default"
 // Algorithm names a balancing algorithm for a pool.
 type Algorithm string
 
-// Balancing algorithms. The spine ships round robin; more come with the
-// traffic issue behind the same balance.Selector interface.
+// Balancing algorithms, one balance.Selector each (docs/traffic.md says
+// when to use which).
 const (
-	RoundRobin Algorithm = "round_robin"
+	RoundRobin         Algorithm = "round_robin"          // in turn, by weight (smooth); the default
+	WeightedRoundRobin Algorithm = "weighted_round_robin" // the same smooth weighted rotation, named for what it does
+	LeastConn          Algorithm = "least_conn"           // fewest requests in flight per weight
+	LeastLatency       Algorithm = "least_latency"        // lower latency EWMA of two random picks
+	IPHash             Algorithm = "ip_hash"              // consistent hash of the client IP
+	HeaderHash         Algorithm = "header_hash"          // consistent hash of the HashKey header
+	CookieHash         Algorithm = "cookie_hash"          // consistent hash of the HashKey cookie
+	First              Algorithm = "first"                // the first usable backend, in the order added
 )
 
-// Pool is a named group of backends of one tenant.
+// Algorithms lists every algorithm.
+var Algorithms = []Algorithm{RoundRobin, WeightedRoundRobin, LeastConn, LeastLatency, IPHash, HeaderHash, CookieHash, First}
+
+// Pool is a named group of backends of one tenant, with its balancing and
+// health settings. A zero field means its default (PoolDefaults); active
+// health checks are off unless HealthPath is set, passive ejection is off
+// when MaxFails is 0.
 type Pool struct {
 	ID        uint64    `json:"id"`
 	Tenant    string    `json:"tenant"` // tenant slug
 	Name      string    `json:"name"`
 	Algorithm Algorithm `json:"algorithm"`
+	// HashKey is the header (header_hash) or cookie (cookie_hash) hashed.
+	HashKey string `json:"hash_key,omitempty"`
+	// Sticky pins a client to the backend named in a signed cookie while it is usable.
+	Sticky bool `json:"sticky,omitempty"`
+
+	// HealthPath turns active checks on: GET backend URL + path. Default off.
+	HealthPath string `json:"health_path,omitempty"`
+	// HealthInterval is the time between checks; default 10s.
+	HealthInterval Duration `json:"health_interval,omitempty"`
+	// HealthTimeout bounds one check; default 2s, at most HealthInterval.
+	HealthTimeout Duration `json:"health_timeout,omitempty"`
+	// HealthStatus is the status range a healthy answer has; default "200-399".
+	HealthStatus string `json:"health_status,omitempty"`
+	// HealthyThreshold is how many passes in a row bring a backend back; default 2.
+	HealthyThreshold int `json:"healthy_threshold,omitempty"`
+	// UnhealthyThreshold is how many failures in a row take it out; default 3.
+	UnhealthyThreshold int `json:"unhealthy_threshold,omitempty"`
+
+	// MaxFails consecutive failures (connect errors, 5xx) eject a backend; 0 = off.
+	MaxFails int `json:"max_fails,omitempty"`
+	// Cooldown is the first ejection's length, doubled on each repeat up to
+	// 32 times; default 10s.
+	Cooldown Duration `json:"cooldown,omitempty"`
+	// SlowStart ramps a recovered backend's share up over this time; 0 = off.
+	SlowStart Duration `json:"slow_start,omitempty"`
 }
 
 // Backend is one upstream server of a pool.
@@ -53,6 +91,8 @@ type Backend struct {
 	URL     string    `json:"url"`    // http:// or https://, host and port, optional path
 	Weight  int       `json:"weight"` // 1..1000, default 1
 	Created time.Time `json:"created"`
+	// Drained backends get no new requests; those in flight finish.
+	Drained bool `json:"drained,omitempty"`
 }
 
 // DomainState is the one lifecycle enum used by the CLI, TUI and API.

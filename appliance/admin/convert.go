@@ -21,7 +21,20 @@ func apiTenant(t store.Tenant) api.Tenant {
 }
 
 func apiPool(p store.Pool) api.Pool {
-	return api.Pool{Name: p.Name, Algorithm: string(p.Algorithm)}
+	p = p.WithDefaults()
+	out := api.Pool{Name: p.Name, Algorithm: string(p.Algorithm), HashKey: p.HashKey, Sticky: p.Sticky,
+		HealthPath: p.HealthPath, MaxFails: p.MaxFails}
+	if p.MaxFails > 0 {
+		out.Cooldown = p.Cooldown.String()
+	}
+	if p.HealthPath != "" {
+		out.HealthInterval, out.HealthTimeout, out.HealthStatus = p.HealthInterval.String(), p.HealthTimeout.String(), p.HealthStatus
+		out.HealthyThreshold, out.UnhealthyThreshold = p.HealthyThreshold, p.UnhealthyThreshold
+	}
+	if p.SlowStart > 0 {
+		out.SlowStart = p.SlowStart.String()
+	}
+	return out
 }
 
 func apiBackend(b store.Backend) api.Backend {

@@ -14,7 +14,7 @@ func (s *Server) listBackends(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("listing backends: %w", err)
 	}
-	writeJSON(w, http.StatusOK, mapSlice(bs, apiBackend))
+	writeJSON(w, http.StatusOK, mapSlice(bs, s.apiBackendHealth))
 	return nil
 }
 

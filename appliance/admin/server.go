@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer/appliance/admin/api"
+	"github.com/foyerhq/foyer/appliance/balance"
 	"github.com/foyerhq/foyer/store"
 )
 
@@ -32,6 +33,10 @@ type Options struct {
 	// Info reports what only the appliance knows (version, listeners, route
 	// table). If nil, GET /v1/status shows only what the store knows.
 	Info func() Info
+	// Health reports a backend's runtime health (from the appliance's
+	// balance registry); false when it has none. If nil, backends show no
+	// runtime health.
+	Health func(backendID uint64) (balance.Health, bool)
 	// Logger receives server errors (never request bodies). If nil, logs are discarded.
 	Logger *slog.Logger
 	// DaemonUID is the uid allowed besides root; 0 (the default) means
@@ -58,6 +63,7 @@ type Info struct {
 type Server struct {
 	store     store.Store
 	info      func() Info
+	health    func(uint64) (balance.Health, bool) // nil: no runtime health
 	log       *slog.Logger
 	now       func() time.Time
 	via       string // the socket's base name, e.g. "admin.sock"
@@ -80,7 +86,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil {
 		return nil, errors.New("new admin server: Options.Store is required")
 	}
-	s := &Server{store: opts.Store, info: opts.Info, log: opts.Logger, now: opts.Now,
+	s := &Server{store: opts.Store, info: opts.Info, health: opts.Health, log: opts.Logger, now: opts.Now,
 		via: api.SocketName, daemonUID: os.Getuid()}
 	if opts.Socket != "" {
 		s.via = filepath.Base(opts.Socket)

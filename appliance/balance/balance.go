@@ -1,65 +1,81 @@
 // Package balance picks the backend for a request. A Selector is one small
 // type per algorithm; the runtime state it needs (rotation counters,
-// health, in-flight counts) lives in a Registry keyed by pool and backend
-// ID, outside the immutable route table, so a table rebuild keeps it.
+// health, ejections, in-flight counts, latency averages) lives in a
+// Registry keyed by pool and backend ID, outside the immutable route table,
+// so a table rebuild keeps it.
 package balance
 
 import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
-// Upstream is one backend as the balancer sees it: immutable identity and
-// address from the route table, and mutable runtime State from the
-// Registry.
+// Upstream is one backend as the balancer sees it: immutable identity,
+// address and settings from the route table, and mutable runtime State
+// from the Registry.
 type Upstream struct {
-	ID     uint64
-	URL    *url.URL
-	Weight int
-	State  *State
+	ID      uint64
+	URL     *url.URL
+	Weight  int
+	Drained bool  // no new requests; those in flight finish
+	Conf    *Conf // the pool's passive-health and slow-start settings; shared, read-only
+	State   *State
 }
 
-// State is a backend's runtime state. All fields are atomics: they are
-// read and written on the request path by every request to that backend.
-type State struct {
-	down     atomic.Bool  // set by the health checker (traffic issue); false = healthy
-	inFlight atomic.Int64 // requests being forwarded to it now
+// Conf is a pool's passive-health and slow-start settings, shared by its
+// upstreams. The zero value turns both off.
+type Conf struct {
+	MaxFails  int           // consecutive failures that eject; 0 = never
+	Cooldown  time.Duration // first ejection's length; doubles on repeat up to maxBackoff times
+	SlowStart time.Duration // a recovered backend's share ramps up over this; 0 = at once
 }
 
-// Healthy reports whether the backend may be picked.
-func (s *State) Healthy() bool { return !s.down.Load() }
+// maxBackoff caps the cool-down at this many times its base.
+const maxBackoff = 32
 
-// SetHealthy records the health checker's verdict.
-func (s *State) SetHealthy(ok bool) { s.down.Store(!ok) }
+// noConf is the Conf of an Upstream built without one.
+var noConf = &Conf{}
 
-// InFlight is the number of requests being forwarded to it now.
-func (s *State) InFlight() int64 { return s.inFlight.Load() }
+func (u *Upstream) conf() *Conf {
+	if u.Conf == nil {
+		return noConf
+	}
+	return u.Conf
+}
 
-// Begin counts a request in; call End when it ends.
-func (s *State) Begin() { s.inFlight.Add(1) }
-
-// End counts a request out.
-func (s *State) End() { s.inFlight.Add(-1) }
+// Key is what a request offers the hash selectors: a hash of the client
+// IP, a header or a cookie, computed by the caller (see Hash).
+type Key struct {
+	Hash uint64
+}
 
 // Selector chooses one of a pool's upstreams for a request, or nil when
-// none may be picked. Implementations are safe for concurrent use and do not
-// allocate.
+// none may be picked. Implementations are safe for concurrent use and do
+// not allocate. ups is in the order the Selector was built for.
 type Selector interface {
-	Select(ups []*Upstream) *Upstream
+	Select(ups []*Upstream, k Key) *Upstream
 }
 
 // Registry keeps runtime state across route-table rebuilds.
 type Registry struct {
-	mu       sync.Mutex // guards the maps, not the states they hold
+	now      func() time.Time // the clock for ejections and slow start
+	mu       sync.Mutex       // guards the maps, not the states they hold
 	backends map[uint64]*State
-	counters map[uint64]*atomic.Uint64 // per pool: round-robin position
+	counters map[uint64]*atomic.Uint64 // per pool: rotation position or random state
 }
 
-// NewRegistry returns an empty registry.
-func NewRegistry() *Registry {
-	return &Registry{backends: map[uint64]*State{}, counters: map[uint64]*atomic.Uint64{}}
+// NewRegistry returns an empty registry on the real clock.
+func NewRegistry() *Registry { return NewRegistryClock(time.Now) }
+
+// NewRegistryClock returns an empty registry on clock now (tests inject one).
+func NewRegistryClock(now func() time.Time) *Registry {
+	return &Registry{now: now, backends: map[uint64]*State{}, counters: map[uint64]*atomic.Uint64{}}
 }
+
+// Now is the registry's clock.
+func (r *Registry) Now() time.Time { return r.now() }
 
 // Backend returns the state of backend id, creating it healthy.
 func (r *Registry) Backend(id uint64) *State {
@@ -67,10 +83,17 @@ func (r *Registry) Backend(id uint64) *State {
 	defer r.mu.Unlock()
 	s, ok := r.backends[id]
 	if !ok {
-		s = &State{}
+		s = &State{now: r.now}
 		r.backends[id] = s
 	}
 	return s
+}
+
+// Lookup returns the state of backend id, or nil when it has none.
+func (r *Registry) Lookup(id uint64) *State {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.backends[id]
 }
 
 // counter returns the rotation counter of pool id.

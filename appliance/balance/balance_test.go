@@ -33,7 +33,7 @@ func TestRoundRobinWeights(t *testing.T) {
 			got := make([]int, len(u))
 			var order []uint64
 			for i := 0; i < len(rr.schedule); i++ {
-				p := rr.Select(u)
+				p := rr.Select(u, Key{})
 				got[p.ID-1]++
 				order = append(order, p.ID)
 			}
@@ -42,7 +42,7 @@ func TestRoundRobinWeights(t *testing.T) {
 			}
 			if c.first != "" {
 				for i := 0; len(order) < 6; i++ {
-					order = append(order, rr.Select(u).ID)
+					order = append(order, rr.Select(u, Key{}).ID)
 				}
 				if fmt.Sprint(order[:6]) != c.first {
 					t.Fatalf("order %v, want %s", order[:6], c.first)
@@ -59,16 +59,16 @@ func TestRoundRobinSkipsUnhealthy(t *testing.T) {
 	rr := NewRoundRobin(reg, 1, []int{1, 1, 1})
 	u[1].State.SetHealthy(false)
 	for i := 0; i < 10; i++ {
-		if p := rr.Select(u); p.ID == 2 {
+		if p := rr.Select(u, Key{}); p.ID == 2 {
 			t.Fatalf("picked unhealthy backend 2")
 		}
 	}
 	u[0].State.SetHealthy(false)
 	u[2].State.SetHealthy(false)
-	if p := rr.Select(u); p != nil {
+	if p := rr.Select(u, Key{}); p != nil {
 		t.Fatalf("picked %d with every backend down", p.ID)
 	}
-	if p := NewRoundRobin(reg, 2, nil).Select(nil); p != nil {
+	if p := NewRoundRobin(reg, 2, nil).Select(nil, Key{}); p != nil {
 		t.Fatal("empty pool picked a backend")
 	}
 }
@@ -78,11 +78,11 @@ func TestRegistryOutlivesSelector(t *testing.T) {
 	reg := NewRegistry()
 	u := ups(reg, 2)
 	a := NewRoundRobin(reg, 7, []int{1, 1})
-	if a.Select(u).ID != 1 {
+	if a.Select(u, Key{}).ID != 1 {
 		t.Fatal("first pick is not backend 1")
 	}
 	b := NewRoundRobin(reg, 7, []int{1, 1}) // same pool after a config change
-	if b.Select(u).ID != 2 {
+	if b.Select(u, Key{}).ID != 2 {
 		t.Fatal("rotation restarted after rebuild")
 	}
 	u[0].State.SetHealthy(false)
@@ -102,7 +102,7 @@ func BenchmarkRoundRobin(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			rr.Select(u)
+			rr.Select(u, Key{})
 		}
 	})
 }

@@ -63,18 +63,28 @@ func gcd(a, b int) int {
 	return a
 }
 
-// Select implements Selector.
-func (rr *RoundRobin) Select(ups []*Upstream) *Upstream {
+// Select implements Selector. A backend in slow start gives up some of its
+// turns to the next in the schedule; if every usable backend is ramping and
+// declines, the first usable one takes the request.
+func (rr *RoundRobin) Select(ups []*Upstream, _ Key) *Upstream {
 	n := uint64(len(rr.schedule))
 	if n == 0 || len(ups) == 0 {
 		return nil
 	}
 	start := rr.next.Add(1) - 1
+	var fallback *Upstream
 	for i := uint64(0); i < n; i++ {
 		idx := int(rr.schedule[(start+i)%n])
-		if idx < len(ups) && ups[idx].State.Healthy() {
-			return ups[idx]
+		if idx >= len(ups) {
+			continue
+		}
+		u := ups[idx]
+		if u.usable(start+i, true) {
+			return u
+		}
+		if fallback == nil && u.usable(0, false) {
+			fallback = u
 		}
 	}
-	return nil
+	return fallback
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,9 @@ type Request struct {
 	ID       string            // request ID, sent to the backend as X-Request-Id
 	Tenant   *route.Tenant     // who the request is for
 	Upstream *balance.Upstream // where it goes
+	// SetCookie, when not "", is a Set-Cookie header for the response (the
+	// sticky-session cookie).
+	SetCookie string
 }
 
 // Headers foyer sets on the way to the backend. Incoming X-Foyer-* headers
@@ -157,7 +161,56 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 	}
 	h[headerTenant] = []string{req.Tenant.Slug}
 	h[headerRequestID] = []string{req.ID}
-	bp.rp.ServeHTTP(w, r)
+	if req.SetCookie != "" {
+		w.Header().Add("Set-Cookie", req.SetCookie)
+	}
+	o := outcome{ResponseWriter: w, start: time.Now()}
+	bp.rp.ServeHTTP(&o, r)
+	o.report(req.Upstream)
+}
+
+// outcome watches a forwarded request's answer for passive health and
+// the latency average: the status and time of the response header, and
+// the error the ErrorHandler saw. Unwrap keeps http.ResponseController
+// (flush, hijack for WebSocket upgrades) working through it.
+type outcome struct {
+	http.ResponseWriter
+	start   time.Time
+	latency time.Duration
+	status  int
+	err     error
+}
+
+// WriteHeader records the status and the time to the first header.
+func (o *outcome) WriteHeader(code int) {
+	if o.status == 0 && code >= 200 {
+		o.status, o.latency = code, time.Since(o.start)
+	}
+	o.ResponseWriter.WriteHeader(code)
+}
+
+// Write records an implicit 200.
+func (o *outcome) Write(b []byte) (int, error) {
+	if o.status == 0 {
+		o.status, o.latency = http.StatusOK, time.Since(o.start)
+	}
+	return o.ResponseWriter.Write(b)
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (o *outcome) Unwrap() http.ResponseWriter { return o.ResponseWriter }
+
+// report tells the balancer how the backend did: a connect error or a 5xx
+// is a failure; a client that went away before an answer says nothing.
+func (o *outcome) report(u *balance.Upstream) {
+	switch {
+	case o.err != nil:
+		u.Report(false, 0, o.err.Error())
+	case o.status >= 500:
+		u.Report(false, o.latency, "status "+strconv.Itoa(o.status))
+	case o.status != 0:
+		u.Report(true, o.latency, "")
+	}
 }
 
 // rewrite sets the outbound request: the backend's address, the client's
@@ -209,6 +262,9 @@ func (f *stdForwarder) trustedPeer(remote string) bool {
 func (f *stdForwarder) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the client went away; nobody reads an answer
+	}
+	if o, ok := w.(*outcome); ok {
+		o.err = err
 	}
 	status, msg := http.StatusBadGateway, "the site's server could not be reached"
 	var ne net.Error

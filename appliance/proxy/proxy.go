@@ -20,6 +20,8 @@ type Handler struct {
 	cur atomic.Pointer[routes] // the state requests use; swapped by Swap
 	reg *balance.Registry
 	fwd *stdForwarder
+	hc  *balance.Checker // active health checks; runs under CheckHealth
+	stk *balance.Sticky  // signs sticky-session cookies
 	log *slog.Logger
 }
 
@@ -30,15 +32,15 @@ type routes struct {
 	pools map[uint64]*pool // by pool ID
 }
 
-type pool struct {
-	ups []*balance.Upstream
-	sel balance.Selector
-}
+// pool is defined in pick.go.
 
 // Options configures a Handler.
 type Options struct {
 	// Logger receives upstream errors; default slog.Default().
 	Logger *slog.Logger
+	// Registry holds backends' runtime state; default a new one on the
+	// real clock (tests inject a clock through it).
+	Registry *balance.Registry
 }
 
 // New returns a Handler that answers 503 until the first Swap.
@@ -47,7 +49,11 @@ func New(opts Options) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &Handler{reg: balance.NewRegistry(), log: log}
+	reg := opts.Registry
+	if reg == nil {
+		reg = balance.NewRegistry()
+	}
+	h := &Handler{reg: reg, log: log, hc: balance.NewChecker(log), stk: balance.NewSticky(nil)}
 	h.fwd = newStdForwarder(h)
 	return h
 }
@@ -59,24 +65,26 @@ func (h *Handler) Swap(t *route.Table, s store.Settings) {
 	rs := &routes{table: t, pools: map[uint64]*pool{}}
 	keepB, keepP := map[uint64]bool{}, map[uint64]bool{}
 	var all []*balance.Upstream
+	var checks []balance.Target
 	for _, tn := range t.Tenants() {
 		for _, p := range tn.Pools() {
-			ups := make([]*balance.Upstream, len(p.Backends))
-			weights := make([]int, len(p.Backends))
-			for i, b := range p.Backends {
-				ups[i] = &balance.Upstream{ID: b.ID, URL: b.URL, Weight: b.Weight, State: h.reg.Backend(b.ID)}
-				weights[i] = b.Weight
-				keepB[b.ID] = true
+			ps := h.compilePool(p)
+			for _, u := range ps.ups {
+				keepB[u.ID] = true
 			}
 			keepP[p.ID] = true
-			all = append(all, ups...)
-			rs.pools[p.ID] = &pool{ups: ups, sel: balance.NewRoundRobin(h.reg, p.ID, weights)}
+			all = append(all, ps.ups...)
+			rs.pools[p.ID] = ps
+			if c, ok := healthTarget(p, ps.ups); ok {
+				checks = append(checks, c)
+			}
 		}
 	}
 	h.fwd.configure(s)
 	h.fwd.setBackends(all)
 	h.cur.Store(rs)
 	h.reg.Retain(keepB, keepP)
+	h.hc.Set(checks)
 }
 
 // Table returns the route table in service, or nil before the first Swap.
@@ -117,12 +125,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The tenant's policy step goes here (appliance/policy).
-	up := rs.pick(tn, r)
+	up, sticky := rs.pick(h, tn, r)
 	if up == nil {
+		w.Header().Set("Retry-After", rs.retryAfter(tn))
 		writeError(w, r, id, http.StatusServiceUnavailable, "no backend is available for this site")
 		return
 	}
 	up.State.Begin()
 	defer up.State.End()
-	h.fwd.Forward(w, r, Request{ID: id, Tenant: tn, Upstream: up})
+	h.fwd.Forward(w, r, Request{ID: id, Tenant: tn, Upstream: up, SetCookie: sticky})
 }

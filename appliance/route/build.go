@@ -97,7 +97,8 @@ func (t *Table) addPool(p store.Pool) error {
 	if _, dup := tn.pools[p.Name]; dup {
 		return fmt.Errorf("pool %s/%s is listed twice", p.Tenant, p.Name)
 	}
-	rp := &Pool{ID: p.ID, Name: p.Name, Algorithm: p.Algorithm}
+	conf := p.WithDefaults()
+	rp := &Pool{ID: p.ID, Name: p.Name, Algorithm: conf.Algorithm, Conf: conf}
 	tn.pools[p.Name] = rp
 	tn.poolList = append(tn.poolList, rp)
 	return nil
@@ -119,7 +120,7 @@ func (t *Table) addBackend(b store.Backend) error {
 	if b.Weight < 1 || b.Weight > store.MaxWeight {
 		return fmt.Errorf("backend %d (%s): weight %d is not from 1 to %d", b.ID, b.URL, b.Weight, store.MaxWeight)
 	}
-	p.Backends = append(p.Backends, &Backend{ID: b.ID, URL: u, Weight: b.Weight})
+	p.Backends = append(p.Backends, &Backend{ID: b.ID, URL: u, Weight: b.Weight, Drained: b.Drained})
 	return nil
 }
 

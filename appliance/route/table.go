@@ -45,13 +45,15 @@ type Pool struct {
 	Name      string
 	Algorithm store.Algorithm
 	Backends  []*Backend // sorted by ID; read-only
+	Conf      store.Pool // balancing and health settings, defaults filled in
 }
 
 // Backend is one upstream server of a pool. URL is parsed once, by Build.
 type Backend struct {
-	ID     uint64
-	URL    *url.URL // read-only
-	Weight int
+	ID      uint64
+	URL     *url.URL // read-only
+	Weight  int
+	Drained bool // no new requests
 }
 
 // Revision is the configuration revision the table was built from.

@@ -18,7 +18,8 @@ func newBackendCmd() *cobra.Command {
 		Args:    cobra.ArbitraryArgs,
 		RunE:    runGroup,
 	}
-	cmd.AddCommand(newBackendAddCmd(), newBackendRmCmd(), newBackendListCmd())
+	cmd.AddCommand(newBackendAddCmd(), newBackendRmCmd(), newBackendListCmd(),
+		newBackendDrainCmd(true), newBackendDrainCmd(false))
 	return cmd
 }
 
@@ -94,7 +95,7 @@ func newBackendListCmd() *cobra.Command {
 			if err != nil || asJSON {
 				return jsonOr(cmd, err, nonNil(bs))
 			}
-			return backendTable(cmd.OutOrStdout(), bs)
+			return backendHealthTable(cmd.OutOrStdout(), bs)
 		},
 	}
 	addJSONFlag(cmd, &asJSON)
@@ -108,4 +109,46 @@ func backendTable(w io.Writer, bs []api.Backend) error {
 		t.row(b.Pool, b.URL, strconv.Itoa(b.Weight))
 	}
 	return t.flush()
+}
+
+// backendHealthTable prints backends as a table with their runtime health.
+func backendHealthTable(w io.Writer, bs []api.Backend) error {
+	t := newTable(w, "POOL", "URL", "WEIGHT", "HEALTH", "SINCE", "LAST ERROR")
+	for _, b := range bs {
+		since := "-"
+		if b.Changed != nil {
+			since = formatTime(*b.Changed)
+		}
+		t.row(b.Pool, b.URL, strconv.Itoa(b.Weight), orDash(b.Health), since, orDash(b.LastError))
+	}
+	return t.flush()
+}
+
+// newBackendDrainCmd is `foyer backend drain|undrain SLUG URL [--pool P]`.
+func newBackendDrainCmd(drain bool) *cobra.Command {
+	var pool string
+	use, short, done := "drain", "Send no new requests to a backend; requests in flight finish", "drained: no new requests"
+	if !drain {
+		use, short, done = "undrain", "Send requests to a drained backend again", "back in service"
+	}
+	cmd := &cobra.Command{
+		Use:               use + " SLUG URL",
+		Short:             short,
+		Example:           "  foyer backend " + use + " acme http://10.0.0.5:8080\n  foyer backend " + use + " acme http://10.0.0.6:8080 --pool api",
+		Args:              exactArgs(2, "a SLUG and a URL"),
+		ValidArgsFunction: completeArg(tenantSlugs, backendURLs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := client(cmd)
+			if err != nil {
+				return err
+			}
+			b, err := c.DrainBackend(cmd.Context(), args[0], pool, args[1], drain)
+			if err != nil {
+				return err
+			}
+			return say(cmd, "backend %s of %s/%s %s", b.URL, b.Tenant, b.Pool, done)
+		},
+	}
+	cmd.Flags().StringVar(&pool, "pool", "default", "the tenant's pool it is in")
+	return cmd
 }

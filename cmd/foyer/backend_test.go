@@ -18,7 +18,9 @@ func TestBackendCommands(t *testing.T) {
 		t.Fatalf("backend add --pool: %q", out)
 	}
 	wantLines(t, f.mustCLI("backend", "list", "acme"),
-		"POOL     URL                    WEIGHT", "api      http://127.0.0.1:9002  5", "default  http://127.0.0.1:9001  1")
+		"POOL     URL                    WEIGHT  HEALTH   SINCE  LAST ERROR",
+		"api      http://127.0.0.1:9002  5       unknown  -      -",
+		"default  http://127.0.0.1:9001  1       unknown  -      -")
 	f.mustFail("not found", "backend", "rm", "acme", "http://127.0.0.1:9002") // it is in pool api, not default
 	if out := f.mustCLI("backend", "rm", "acme", "http://127.0.0.1:9002", "--pool", "api"); out != "backend http://127.0.0.1:9002 removed from acme/api\n" {
 		t.Fatalf("backend rm: %q", out)

@@ -75,10 +75,22 @@ type UpdateTenantRequest struct {
 	State *string `json:"state,omitempty"`
 }
 
-// Pool is a named group of a tenant's backends.
+// Pool is a named group of a tenant's backends with its balancing and
+// health settings (durations as Go duration strings, e.g. "10s").
 type Pool struct {
-	Name      string `json:"name"`
-	Algorithm string `json:"algorithm"`
+	Name               string `json:"name"`
+	Algorithm          string `json:"algorithm"`
+	HashKey            string `json:"hash_key,omitempty"`
+	Sticky             bool   `json:"sticky"`
+	HealthPath         string `json:"health_path,omitempty"` // "" = active checks off
+	HealthInterval     string `json:"health_interval,omitempty"`
+	HealthTimeout      string `json:"health_timeout,omitempty"`
+	HealthStatus       string `json:"health_status,omitempty"`
+	HealthyThreshold   int    `json:"healthy_threshold,omitempty"`
+	UnhealthyThreshold int    `json:"unhealthy_threshold,omitempty"`
+	MaxFails           int    `json:"max_fails"` // 0 = passive ejection off
+	Cooldown           string `json:"cooldown,omitempty"`
+	SlowStart          string `json:"slow_start,omitempty"` // "" or "0s" = off
 }
 
 // Backend is one upstream of a pool.
@@ -89,6 +101,13 @@ type Backend struct {
 	URL     string    `json:"url"`
 	Weight  int       `json:"weight"`
 	Created time.Time `json:"created"`
+	Drained bool      `json:"drained"`
+	// Health is healthy, unhealthy (active checks), ejected (passive),
+	// draining, or unknown (no runtime state, e.g. not in service yet).
+	Health    string     `json:"health"`
+	LastError string     `json:"last_error,omitempty"`
+	Changed   *time.Time `json:"changed,omitempty"` // when Health last changed
+	InFlight  int64      `json:"in_flight"`
 }
 
 // AddBackendRequest is POST /v1/tenants/{slug}/pools/{pool}/backends.
