@@ -115,6 +115,12 @@ func (db *DB) Snapshot(ctx context.Context) (*Snapshot, error) {
 		if s.Domains, err = t.Domains(""); err != nil {
 			return err
 		}
+		if s.Plans, err = t.Plans(); err != nil {
+			return err
+		}
+		if s.APIKeys, err = t.APIKeys(""); err != nil {
+			return err
+		}
 		s.Certs, err = t.Certs()
 		return err
 	})

@@ -12,11 +12,13 @@ const (
 	BucketDomains  = "domains"  // name -> Domain
 	BucketCerts    = "certs"    // name -> Certificate (imported)
 	BucketAudit    = "audit"    // seq(20 digits) -> Entry
+	BucketPlans    = "plans"    // name -> Plan
+	BucketAPIKeys  = "apikeys"  // slug/id -> APIKey
 )
 
 // Buckets lists every bucket of the model.
 var Buckets = []string{BucketMeta, BucketTenants, BucketPools, BucketBackends,
-	BucketDomains, BucketCerts, BucketAudit}
+	BucketDomains, BucketCerts, BucketAudit, BucketPlans, BucketAPIKeys}
 
 // KV is what a storage backend provides: buckets of ordered keys with
 // atomic transactions. Implementations are safe for concurrent use.

@@ -23,6 +23,10 @@ type Tenant struct {
 	State   TenantState `json:"state"`
 	Created time.Time   `json:"created"`
 	Updated time.Time   `json:"updated"`
+	// Plan names the tenant's Plan; "" is none (the defaults).
+	Plan string `json:"plan,omitempty"`
+	// Policy holds the tenant's overrides of its plan.
+	Policy Policy `json:"policy,omitempty"`
 }
 
 // DefaultPool is the pool a backend joins when none is named.
@@ -159,6 +163,8 @@ type Snapshot struct {
 	Backends []Backend     `json:"backends"`
 	Domains  []Domain      `json:"domains"`
 	Certs    []Certificate `json:"certs"`
+	Plans    []Plan        `json:"plans"`
+	APIKeys  []APIKey      `json:"api_keys"`
 }
 
 // Duration is a time.Duration that reads and writes as "10s" in JSON.

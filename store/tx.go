@@ -202,6 +202,9 @@ func (t *tx) DeleteTenant(slug string, force bool) error {
 			return err
 		}
 	}
+	if err := t.deleteTenantKeys(slug); err != nil {
+		return err
+	}
 	return t.kv.Delete(BucketTenants, slug)
 }
 

@@ -91,6 +91,27 @@ func TestOpenV1WithV1(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("close: %v", err)
 	}
+	// The fixture predates the plans and apikeys buckets: the first open
+	// adds them (still schema 1), and from then on an open writes nothing.
+	if fileSum(t, path) == before {
+		t.Fatalf("opening a file without the plans and apikeys buckets did not add them")
+	}
+	before = fileSum(t, path)
+	s = mustOpen(t, dir, boltstore.Options{})
+	err = s.Update(context.Background(), "test", func(tx store.Tx) error {
+		return tx.PutPlan(&store.Plan{Name: "free", Policy: store.Policy{"rate": "5"}})
+	})
+	if err != nil {
+		t.Fatalf("write a plan to the opened fixture: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	before = fileSum(t, path)
+	s = mustOpen(t, dir, boltstore.Options{})
+	if err := s.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
 	if fileSum(t, path) != before {
 		t.Fatalf("opening an up-to-date file rewrote it")
 	}
@@ -143,7 +164,7 @@ func TestMigrateV1ToV2(t *testing.T) {
 	}
 }
 
-// tenantPlans returns the "plan" field of every raw tenant record.
+// tenantPlans returns the "test_tier" field of every raw tenant record.
 func tenantPlans(t *testing.T, s *boltstore.Store) map[string]any {
 	t.Helper()
 	out := map[string]any{}
@@ -153,7 +174,7 @@ func tenantPlans(t *testing.T, s *boltstore.Store) map[string]any {
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return err
 			}
-			out[k] = rec["plan"]
+			out[k] = rec["test_tier"]
 			return nil
 		})
 	})
