@@ -34,8 +34,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Feed", func(t *testing.T) { testFeed(t, open(t)) })
 	t.Run("FeedClose", func(t *testing.T) { testFeedClose(t, open(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
-	t.Run("Policy", func(t *testing.T) { testPolicy(t, open) })
 	t.Run("Pools", func(t *testing.T) { testPools(t, open(t)) })
+	t.Run("Policy", func(t *testing.T) { testPolicy(t, open) })
 }
 
 // Dump returns every key and value of every bucket of store.Buckets, one
