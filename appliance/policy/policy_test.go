@@ -332,4 +332,3 @@ func TestUnknownTenant(t *testing.T) {
 		t.Fatal(v.Status)
 	}
 }
-

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/foyerhq/foyer/appliance/balance"
+	"github.com/foyerhq/foyer/appliance/policy"
 	"github.com/foyerhq/foyer/appliance/route"
 	"github.com/foyerhq/foyer/store"
 )
@@ -23,6 +24,7 @@ type Handler struct {
 	hc  *balance.Checker // active health checks; runs under CheckHealth
 	stk *balance.Sticky  // signs sticky-session cookies
 	log *slog.Logger
+	pol *policy.Registry // tenants' policy state (limits, keys); synced by Swap
 }
 
 // routes is the handler's compiled view of one route.Table: the table, plus
@@ -41,6 +43,9 @@ type Options struct {
 	// Registry holds backends' runtime state; default a new one on the
 	// real clock (tests inject a clock through it).
 	Registry *balance.Registry
+	// Policy holds tenants' policy state; default a new one on the real
+	// clock (tests inject a clock through it).
+	Policy *policy.Registry
 }
 
 // New returns a Handler that answers 503 until the first Swap.
@@ -55,6 +60,7 @@ func New(opts Options) *Handler {
 	}
 	h := &Handler{reg: reg, log: log, hc: balance.NewChecker(log), stk: balance.NewSticky(nil)}
 	h.fwd = newStdForwarder(h)
+	h.pol = newPolicy(opts.Policy)
 	return h
 }
 
@@ -82,6 +88,7 @@ func (h *Handler) Swap(t *route.Table, s store.Settings) {
 	}
 	h.fwd.configure(s)
 	h.fwd.setBackends(all)
+	h.syncPolicy(t)
 	h.cur.Store(rs)
 	h.reg.Retain(keepB, keepP)
 	h.hc.Set(checks)
@@ -124,7 +131,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, id, http.StatusServiceUnavailable, "this site is suspended")
 		return
 	}
-	// The tenant's policy step goes here (appliance/policy).
+	// The tenant's policy step (appliance/policy), in policy_step.go.
+	w, slot, ok := h.policyStep(w, r, id, tn)
+	if !ok {
+		return
+	}
+	defer slot.Release()
 	up, sticky := rs.pick(h, tn, r)
 	if up == nil {
 		w.Header().Set("Retry-After", rs.retryAfter(tn))

@@ -37,6 +37,10 @@ type Tenant struct {
 	poolList     []*Pool          // sorted by name
 	domains      []store.Domain   // every domain, whatever its state, sorted by name
 	slugHost     string           // <slug>.<base_domain>, or "" without a base domain
+	// Effective is the tenant's policy, resolved from its plan and overrides.
+	Effective store.EffectivePolicy
+	// APIKeys are the tenant's API keys (hashes only). Read-only.
+	APIKeys []store.APIKey
 }
 
 // Pool is a named group of backends of one tenant.
