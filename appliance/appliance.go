@@ -119,6 +119,8 @@ func (a *Appliance) Run(ctx context.Context) error {
 	defer stopWatch()
 	go a.follow(watchCtx, sub)
 	go a.proxy.CheckHealth(watchCtx) // active health checks; stop with the watch
+	// API keys' last use, flushed once a minute; stops with the watch.
+	go a.flushKeyUse(watchCtx, keyUseInterval)
 	close(a.ready)
 	a.log.Info("foyer serving", "addrs", a.Addrs(), "revision", a.tableRev.Load())
 
