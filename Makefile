@@ -43,6 +43,9 @@ bench: ## micro-benchmarks, then the side-by-side load test (bench/run.sh, needs
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash bench/run.sh
 
+bench-noisy: ## noisy-neighbour test: tenant A flooded at 20x its rate limit beside tenant B (bench/noisy)
+	$(GO) run ./bench/noisy
+
 docs: ## regenerate docs/cli.md from the command definitions
 	$(GO) run ./cmd/foyer gen-docs --out docs/cli.md
 
