@@ -162,7 +162,7 @@ func token(req *http.Request) string {
 			return t
 		}
 	}
-	return strings.TrimSpace(req.Header.Get("X-API-Key"))
+	return strings.TrimSpace(req.Header.Get("X-Api-Key")) // the canonical form: Get allocates nothing
 }
 
 // keyID is the public ID in "fy_<id>_<secret>" (store.APIKeyID's rule).

@@ -75,7 +75,7 @@ func (h *Handler) policyStep(w http.ResponseWriter, r *http.Request, id string, 
 	}
 	e := &tn.Effective
 	if v.Key != "" { // the key was for foyer; the backend does not see it
-		r.Header.Del("X-API-Key")
+		r.Header.Del("X-Api-Key")
 		if a := r.Header.Get("Authorization"); len(a) > 10 && strings.EqualFold(a[:7], "Bearer ") && strings.HasPrefix(strings.TrimSpace(a[7:]), store.APIKeyPrefix) {
 			r.Header.Del("Authorization")
 		}
