@@ -113,6 +113,9 @@ func (t *tx) CreateTenant(v *Tenant) error {
 	if err := validateTenantState(v.State); err != nil {
 		return err
 	}
+	if err := t.checkTenantPolicy(v); err != nil {
+		return err
+	}
 	if t.kv.Get(BucketTenants, v.Slug) != nil {
 		return Errf(ErrExists, "tenant.slug", "pick another slug, or change it with `foyer tenant set`", "tenant %q already exists", v.Slug)
 	}

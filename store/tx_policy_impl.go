@@ -141,6 +141,19 @@ func (t *tx) checkResolves(plan string, overrides Policy) error {
 	return err
 }
 
+// checkTenantPolicy validates a new tenant's plan and overrides.
+func (t *tx) checkTenantPolicy(v *Tenant) error {
+	if err := v.Policy.Validate(); err != nil {
+		return err
+	}
+	if v.Plan != "" {
+		if _, err := t.Plan(v.Plan); err != nil {
+			return Errf(ErrInvalid, "tenant.plan", "list plans with `foyer plan list`", "plan %q not found", truncate(v.Plan))
+		}
+	}
+	return t.checkResolves(v.Plan, v.Policy)
+}
+
 func (t *tx) SetTenantPlan(slug, plan string) error {
 	tn, err := t.Tenant(slug)
 	if err != nil {

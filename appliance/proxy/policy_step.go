@@ -69,11 +69,14 @@ func policyConfig(tn *route.Tenant) policy.Config {
 func (h *Handler) policyStep(w http.ResponseWriter, r *http.Request, id string, tn *route.Tenant) (_ http.ResponseWriter, slot *policy.Slot, ok bool) {
 	trusted := *h.fwd.trusted.Load()
 	v := h.pol.Check(tn.ID, r, w.Header(), trusted)
+	e := &tn.Effective
 	if v.Status != 0 {
+		if e.HSTS && policy.IsHTTPS(r, trusted) {
+			w.Header()["Strict-Transport-Security"] = []string{hstsValue}
+		}
 		writeError(w, r, id, v.Status, v.Msg)
 		return w, nil, false
 	}
-	e := &tn.Effective
 	if v.Key != "" { // the key was for foyer; the backend does not see it
 		r.Header.Del("X-Api-Key")
 		if a := r.Header.Get("Authorization"); len(a) > 10 && strings.EqualFold(a[:7], "Bearer ") && strings.HasPrefix(strings.TrimSpace(a[7:]), store.APIKeyPrefix) {

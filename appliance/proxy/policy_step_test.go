@@ -248,6 +248,10 @@ func TestPolicyHeadersHSTSRedirect(t *testing.T) {
 	if resp.StatusCode != 301 || resp.Header.Get("Location") != "https://acme.example.test/p" {
 		t.Fatalf("redirect: %d %v", resp.StatusCode, resp.Header)
 	}
+	f.change(setPolicy("acme", "hsts", "", "maintenance", "true"))
+	if resp, _ = do(t, tlsSrv, "GET", "acme.example.test"); resp.StatusCode != 503 || resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Fatalf("foyer's own answer over https: %d %v", resp.StatusCode, resp.Header)
+	}
 }
 
 // Ensure that allow and deny lists apply to the connection's address.

@@ -96,7 +96,6 @@ func TestOpenV1WithV1(t *testing.T) {
 	if fileSum(t, path) == before {
 		t.Fatalf("opening a file without the plans and apikeys buckets did not add them")
 	}
-	before = fileSum(t, path)
 	s = mustOpen(t, dir, boltstore.Options{})
 	err = s.Update(context.Background(), "test", func(tx store.Tx) error {
 		return tx.PutPlan(&store.Plan{Name: "free", Policy: store.Policy{"rate": "5"}})

@@ -151,6 +151,12 @@ func testPolicyRefused(t *testing.T, s store.Store) {
 		}, store.ErrInvalid},
 		{"remove unknown plan", func(tx store.Tx) error { return tx.RemovePlan("gold") }, store.ErrNotFound},
 		{"valid then invalid", steps(set("rate", "5"), set("burst", "-2")), store.ErrInvalid},
+		{"new tenant on a missing plan", func(tx store.Tx) error {
+			return tx.CreateTenant(&store.Tenant{Slug: "beta", Plan: "gold"})
+		}, store.ErrInvalid},
+		{"new tenant with a bad override", func(tx store.Tx) error {
+			return tx.CreateTenant(&store.Tenant{Slug: "beta", Policy: store.Policy{"rate": "x"}})
+		}, store.ErrInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
