@@ -72,8 +72,8 @@ func (r *Registry) Check(tenantID uint64, req *http.Request, h http.Header, trus
 			return Verdict{Status: http.StatusTooManyRequests, Msg: "too many requests from your address; slow down"}
 		}
 	}
-	if c.Rate > 0 && !st.rate.AllowN(now, 1) {
-		limited(h, c.Rate, c.Burst, st.rate.TokensAt(now))
+	if l := st.rate.Load(); c.Rate > 0 && !l.AllowN(now, 1) {
+		limited(h, c.Rate, c.Burst, l.TokensAt(now))
 		return Verdict{Status: http.StatusTooManyRequests, Msg: "too many requests to this site; slow down"}
 	}
 	if c.MaxInFlight > 0 {

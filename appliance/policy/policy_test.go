@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -322,6 +323,41 @@ func TestMaintenanceAndRedirect(t *testing.T) {
 	}
 	if v, _ := check(r, req("192.0.2.1:1", "X-Forwarded-Proto", "https"), proxy); v.Status != 301 {
 		t.Fatalf("untrusted X-Forwarded-Proto: %d", v.Status)
+	}
+}
+
+func TestSyncDuringTraffic(t *testing.T) {
+	// Ensure (under -race) that checks may run while Sync turns limits on
+	// and off and changes them, and that no slot is lost.
+	r := New(Options{})
+	cfgs := []Config{{}, {Rate: 1000, Burst: 10, IPRate: 100, IPBurst: 5, MaxInFlight: 3, Queue: 2, QueueTimeout: time.Millisecond},
+		{Rate: 5, IPRate: 1, MaxInFlight: 1, APIKeys: KeysOptional}}
+	r.Sync([]Tenant{{ID: 1, Slug: "acme", Config: cfgs[1]}})
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				v := r.Check(1, req("192.0.2."+strconv.Itoa(g*50+i%50)+":1"), http.Header{}, nil)
+				v.Slot.Release()
+			}
+		}()
+	}
+	for i := range 200 {
+		r.Sync([]Tenant{{ID: 1, Slug: "acme", Config: cfgs[i%len(cfgs)]}})
+	}
+	close(stop)
+	wg.Wait()
+	r.Sync([]Tenant{{ID: 1, Slug: "acme"}})
+	if run, q := r.InFlight(1); run != 0 || q != 0 {
+		t.Fatalf("after the storm: in flight %d, queued %d", run, q)
 	}
 }
 

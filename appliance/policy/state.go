@@ -12,7 +12,7 @@ import (
 // state is one tenant's runtime state and its current configuration.
 type state struct {
 	cfg   atomic.Pointer[compiled]
-	rate  *rate.Limiter                         // the tenant's bucket; its limits follow cfg
+	rate  atomic.Pointer[rate.Limiter]          // the tenant's bucket; its limits follow cfg
 	ips   *lru.Cache[netip.Addr, *rate.Limiter] // per-IP buckets, bounded
 	slots slots
 	used  atomic.Pointer[map[string]*atomic.Int64] // key ID -> last use (unix nanos; 0 = not since flush)
@@ -30,7 +30,8 @@ func newState(maxIPs int) *state {
 	if err != nil {
 		panic("policy: " + err.Error()) // only for a size <= 0, which New prevents
 	}
-	st := &state{rate: rate.NewLimiter(rate.Inf, 0), ips: ips}
+	st := &state{ips: ips}
+	st.rate.Store(rate.NewLimiter(rate.Inf, 0))
 	st.used.Store(&map[string]*atomic.Int64{})
 	return st
 }
@@ -44,10 +45,11 @@ func (st *state) configure(slug string, c Config, now time.Time) {
 		}
 		if prev == nil || prev.Rate <= 0 {
 			// A bucket that was off starts full.
-			st.rate = rate.NewLimiter(rate.Limit(c.Rate), c.Burst)
+			st.rate.Store(rate.NewLimiter(rate.Limit(c.Rate), c.Burst))
 		} else {
-			st.rate.SetLimitAt(now, rate.Limit(c.Rate))
-			st.rate.SetBurstAt(now, c.Burst)
+			l := st.rate.Load()
+			l.SetLimitAt(now, rate.Limit(c.Rate))
+			l.SetBurstAt(now, c.Burst)
 		}
 	}
 	if c.IPRate > 0 && c.IPBurst < 1 {
