@@ -53,6 +53,9 @@ type EffectivePolicy struct {
 	RequestRemove      []string // canonical header names
 	ResponseSet        []Header
 	ResponseRemove     []string
+
+	IdentPolicy      // identification beyond Host (policy_ident.go)
+	ResiliencePolicy // retries, breaker, timeouts, body limit (policy_resilience.go)
 }
 
 // PolicyKey describes one key of a Policy.
@@ -304,6 +307,8 @@ var PolicyKeys = func() []PolicyKey {
 		headerRemoveKey("response-headers-remove", "headers removed from answers to the client: NAME,...",
 			func(p *EffectivePolicy) *[]string { return &p.ResponseRemove }),
 	}
+	keys = append(keys, identKeys()...)
+	keys = append(keys, resilienceKeys()...)
 	sort.Slice(keys, func(i, j int) bool { return keys[i].Key < keys[j].Key })
 	return keys
 }()
