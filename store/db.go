@@ -121,6 +121,9 @@ func (db *DB) Snapshot(ctx context.Context) (*Snapshot, error) {
 		if s.APIKeys, err = t.APIKeys(""); err != nil {
 			return err
 		}
+		if s.JWTKeys, err = t.JWTKeys(); err != nil {
+			return err
+		}
 		s.Certs, err = t.Certs()
 		return err
 	})

@@ -14,11 +14,12 @@ const (
 	BucketAudit    = "audit"    // seq(20 digits) -> Entry
 	BucketPlans    = "plans"    // name -> Plan
 	BucketAPIKeys  = "apikeys"  // slug/id -> APIKey
+	BucketJWTKeys  = "jwtkeys"  // slug -> JWTKey
 )
 
 // Buckets lists every bucket of the model.
 var Buckets = []string{BucketMeta, BucketTenants, BucketPools, BucketBackends,
-	BucketDomains, BucketCerts, BucketAudit, BucketPlans, BucketAPIKeys}
+	BucketDomains, BucketCerts, BucketAudit, BucketPlans, BucketAPIKeys, BucketJWTKeys}
 
 // KV is what a storage backend provides: buckets of ordered keys with
 // atomic transactions. Implementations are safe for concurrent use.

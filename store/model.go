@@ -27,6 +27,9 @@ type Tenant struct {
 	Plan string `json:"plan,omitempty"`
 	// Policy holds the tenant's overrides of its plan.
 	Policy Policy `json:"policy,omitempty"`
+	// Aliases are extra labels under the base domain (<alias>.<base_domain>)
+	// that route to the tenant; unique across every tenant's slug and aliases.
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // DefaultPool is the pool a backend joins when none is named.
@@ -165,6 +168,7 @@ type Snapshot struct {
 	Certs    []Certificate `json:"certs"`
 	Plans    []Plan        `json:"plans"`
 	APIKeys  []APIKey      `json:"api_keys"`
+	JWTKeys  []JWTKey      `json:"jwt_keys"`
 }
 
 // Duration is a time.Duration that reads and writes as "10s" in JSON.

@@ -77,6 +77,7 @@ type Store interface {
 type Tx interface {
 	PoolTx
 	PolicyTx
+	IdentTx
 
 	Settings() (Settings, error)
 	SetSettings(Settings) error

@@ -119,6 +119,9 @@ func (t *tx) CreateTenant(v *Tenant) error {
 	if t.kv.Get(BucketTenants, v.Slug) != nil {
 		return Errf(ErrExists, "tenant.slug", "pick another slug, or change it with `foyer tenant set`", "tenant %q already exists", v.Slug)
 	}
+	if err := t.checkLabelFree("tenant.slug", v.Slug); err != nil {
+		return err
+	}
 	id, err := t.nextID()
 	if err != nil {
 		return err
@@ -206,6 +209,9 @@ func (t *tx) DeleteTenant(slug string, force bool) error {
 		}
 	}
 	if err := t.deleteTenantKeys(slug); err != nil {
+		return err
+	}
+	if err := t.kv.Delete(BucketJWTKeys, slug); err != nil {
 		return err
 	}
 	return t.kv.Delete(BucketTenants, slug)

@@ -44,6 +44,9 @@ func (t *tx) PutPlan(p *Plan) error {
 		}
 		verb, p.Created = "plan.set", cur.Created
 	}
+	if err := t.checkIDPaths(nil, p); err != nil {
+		return err
+	}
 	if err := t.change("%s %s %s", verb, p.Name, p.Policy); err != nil {
 		return err
 	}
@@ -117,6 +120,9 @@ func (t *tx) SetTenantPolicy(slug string, set Policy) error {
 	if err := t.checkResolves(tn.Plan, next); err != nil {
 		return err
 	}
+	if err := t.checkIDPaths(&Tenant{Slug: tn.Slug, Plan: tn.Plan, Policy: next}, nil); err != nil {
+		return err
+	}
 	tn.Policy, tn.Updated = next, t.now
 	if len(next) == 0 {
 		tn.Policy = nil
@@ -151,7 +157,10 @@ func (t *tx) checkTenantPolicy(v *Tenant) error {
 			return Errf(ErrInvalid, "tenant.plan", "list plans with `foyer plan list`", "plan %q not found", truncate(v.Plan))
 		}
 	}
-	return t.checkResolves(v.Plan, v.Policy)
+	if err := t.checkResolves(v.Plan, v.Policy); err != nil {
+		return err
+	}
+	return t.checkIDPaths(v, nil)
 }
 
 func (t *tx) SetTenantPlan(slug, plan string) error {
@@ -168,6 +177,9 @@ func (t *tx) SetTenantPlan(slug, plan string) error {
 		return nil
 	}
 	if err := t.checkResolves(plan, tn.Policy); err != nil {
+		return err
+	}
+	if err := t.checkIDPaths(&Tenant{Slug: tn.Slug, Plan: plan, Policy: tn.Policy}, nil); err != nil {
 		return err
 	}
 	tn.Plan, tn.Updated = plan, t.now

@@ -127,6 +127,12 @@ const (
 // checkKey finds and verifies the request's API key. A key is looked up by
 // its public ID, then its SHA-256 compared in constant time.
 func (st *state) checkKey(c *compiled, req *http.Request, now time.Time) (name string, status int, msg string) {
+	return st.checkKeyAt(c, req, now, true)
+}
+
+// checkKeyAt is checkKey; when live is false (trace) the key's last use
+// is not recorded.
+func (st *state) checkKeyAt(c *compiled, req *http.Request, now time.Time, live bool) (name string, status int, msg string) {
 	tok := token(req)
 	if tok == "" {
 		if c.APIKeys == KeysRequired {
@@ -150,7 +156,9 @@ func (st *state) checkKey(c *compiled, req *http.Request, now time.Time) (name s
 	if !k.Expires.IsZero() && !now.Before(k.Expires) {
 		return "", http.StatusUnauthorized, msgExpired
 	}
-	st.markUsed(id, now)
+	if live {
+		st.markUsed(id, now)
+	}
 	return k.Name, 0, ""
 }
 

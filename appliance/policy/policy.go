@@ -45,6 +45,9 @@ type Config struct {
 	Maintenance   bool
 	Message       string // the maintenance page's text
 	RedirectHTTPS bool
+	// JWT verifies the tenant's JWTs (jwt.go); nil when it has no JWT key
+	// or jwt is off.
+	JWT *JWTConfig
 }
 
 // Key is one API key of a tenant, as the check needs it.

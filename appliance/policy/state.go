@@ -22,7 +22,8 @@ type state struct {
 type compiled struct {
 	Config
 	slug        string
-	limitHeader string // RateLimit-Limit value
+	limitHeader string       // RateLimit-Limit value
+	jwt         *jwtVerifier // nil without c.JWT; kept across configures while the key is unchanged
 }
 
 func newState(maxIPs int) *state {
@@ -75,7 +76,7 @@ func (st *state) configure(slug string, c Config, now time.Time) {
 		}
 	}
 	st.used.Store(&used)
-	st.cfg.Store(&compiled{Config: c, slug: slug, limitHeader: itoa(c.Burst)})
+	st.cfg.Store(&compiled{Config: c, slug: slug, limitHeader: itoa(c.Burst), jwt: keepVerifier(prev, slug, c.JWT)})
 }
 
 // ipLimiter returns the bucket of a client IP, creating it (and perhaps

@@ -44,6 +44,9 @@ func build(s *store.Snapshot) (*Table, error) {
 	if err := t.addPolicies(s); err != nil {
 		return nil, err
 	}
+	if err := t.addIdent(s); err != nil {
+		return nil, err
+	}
 	for _, p := range s.Pools {
 		if err := t.addPool(p); err != nil {
 			return nil, err

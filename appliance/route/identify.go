@@ -7,10 +7,22 @@ type Rule uint8
 
 // Identification rules, in the order Identify tries them.
 const (
-	RuleNone Rule = iota // no match
-	RuleHost             // the host is one of the tenant's custom domains
-	RuleSlug             // the host is <slug>.<base_domain>
+	RuleNone   Rule = iota // no match
+	RuleHost               // the host is one of the tenant's custom domains
+	RuleSlug               // the host is <slug>.<base_domain>
+	RuleAlias              // the host is <alias>.<base_domain>
+	RulePath               // the bare base domain, and the path is under the tenant's id-path
+	RuleHeader             // the bare base domain, and X-Tenant-ID proposes the tenant
+	RuleJWT                // the bare base domain, and a bearer JWT's claim proposes the tenant
 )
+
+// Proposed reports whether the rule only proposes the tenant: the request
+// must then authenticate as that tenant (an API key or a JWT verified with
+// its key) before anything else runs, because anyone can send a header.
+func (r Rule) Proposed() bool { return r == RuleHeader || r == RuleJWT }
+
+// TenantHeader is the header RuleHeader reads.
+const TenantHeader = "X-Tenant-Id"
 
 // String returns the rule's name as shown in logs and the API.
 func (r Rule) String() string {
@@ -19,6 +31,14 @@ func (r Rule) String() string {
 		return "host"
 	case RuleSlug:
 		return "slug"
+	case RuleAlias:
+		return "alias"
+	case RulePath:
+		return "path"
+	case RuleHeader:
+		return "header"
+	case RuleJWT:
+		return "jwt"
 	}
 	return "none"
 }
@@ -27,22 +47,32 @@ func (r Rule) String() string {
 type Match struct {
 	Tenant *Tenant
 	Rule   Rule
-	// Name is the normalised host that matched: the custom domain for
-	// RuleHost, <slug>.<base_domain> for RuleSlug.
+	// Name is what matched: the custom domain for RuleHost,
+	// <slug>.<base_domain> for RuleSlug, <alias>.<base_domain> for
+	// RuleAlias, the id-path for RulePath, the proposed slug for RuleHeader
+	// and RuleJWT.
 	Name string
+	// Strip is the prefix to remove from the path sent to the backend
+	// (RulePath with id-path-strip on), else "".
+	Strip string
 }
 
-// Identify names the tenant a request is for, from its Host (or SNI) host.
-// It tries, in order: an exact custom domain in any state but suspended
-// (routing does not wait for verification; only certificate issuance
-// does), then <slug>.<base_domain> with exactly one label below the base
-// domain. Suspended tenants are identified like any other; the proxy
-// answers 503 for them. An unknown or invalid host returns ok=false.
+// Identify names the tenant a request is for. It tries, in order: an
+// exact custom domain in any state but suspended (routing does not wait
+// for verification; only certificate issuance does), <slug>.<base_domain>
+// and <alias>.<base_domain> with exactly one label below the base domain.
+// Only when the host is the bare base domain itself does it go on to the
+// opt-in rules of tenants that enable them: the path under an id-path
+// (routing, like a host), then X-Tenant-ID, then a bearer JWT's claim. The
+// last two only propose a tenant (Rule.Proposed): the caller must
+// authenticate the request as that tenant. Suspended tenants are
+// identified like any other; the proxy answers 503 for them. An unknown or
+// invalid host returns ok=false.
 //
-// path and header are accepted for the path-prefix, header and JWT rules a
-// later issue adds; they are not used yet, and header may be nil.
-// Identify allocates nothing for a valid ASCII host, hit or miss; a
-// non-ASCII host goes through store.NormalizeHost, which does.
+// header may be nil (no header rules). Identify allocates nothing for a
+// valid ASCII host, hit or miss, nor for the path and header rules; the JWT
+// rule decodes the token's payload, which does; a non-ASCII host goes
+// through store.NormalizeHost, which does too.
 func (t *Table) Identify(host, path string, header func(string) string) (Match, bool) {
 	var buf hostBuf
 	n, st := normalizeInto(&buf, host)
@@ -56,7 +86,10 @@ func (t *Table) Identify(host, path string, header func(string) string) (Match, 
 	case normInvalid:
 		return Match{}, false
 	}
-	return t.lookup(buf[:n])
+	if m, ok := t.lookup(buf[:n]); ok || !t.shared(buf[:n]) {
+		return m, ok
+	}
+	return t.identifyShared(path, header)
 }
 
 // lookup matches the normalised host b. Every map index converts b in
@@ -71,6 +104,9 @@ func (t *Table) lookup(b []byte) (Match, bool) {
 	}
 	if tn, ok := t.slugs[string(label)]; ok {
 		return Match{Tenant: tn, Rule: RuleSlug, Name: tn.slugHost}, true
+	}
+	if a, ok := t.aliases[string(label)]; ok {
+		return Match{Tenant: a.tenant, Rule: RuleAlias, Name: a.name}, true
 	}
 	return Match{}, false
 }

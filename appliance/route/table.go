@@ -17,11 +17,14 @@ import (
 // goroutines may use it at once; everything it hands out (tenants, pools,
 // backends, domains) is shared and must be treated as read-only.
 type Table struct {
-	revision uint64
-	base     string             // the base domain; "" turns slug routing off
-	tenants  []*Tenant          // sorted by slug
-	slugs    map[string]*Tenant // slug -> tenant
-	hosts    map[string]hostRef // custom domain (not suspended) -> tenant
+	revision  uint64
+	base      string             // the base domain; "" turns slug routing off
+	tenants   []*Tenant          // sorted by slug
+	slugs     map[string]*Tenant // slug -> tenant
+	hosts     map[string]hostRef // custom domain (not suspended) -> tenant
+	aliases   map[string]hostRef // alias label -> tenant and <alias>.<base_domain>
+	paths     []pathRef          // id-paths, longest first (ident.go)
+	jwtClaims []string           // distinct jwt-claim names of tenants with jwt on
 }
 
 // hostRef is what a custom domain routes to.
@@ -41,6 +44,8 @@ type Tenant struct {
 	Effective store.EffectivePolicy
 	// APIKeys are the tenant's API keys (hashes only). Read-only.
 	APIKeys []store.APIKey
+	// JWTKeys is the tenant's parsed JWT key material, or nil. Read-only.
+	JWTKeys *store.JWTKeySet
 }
 
 // Pool is a named group of backends of one tenant.
