@@ -41,7 +41,7 @@ func policyConfig(tn *route.Tenant) policy.Config {
 	c := policy.Config{Rate: e.Rate, Burst: e.Burst, IPRate: e.IPRate, IPBurst: e.IPBurst,
 		MaxInFlight: e.MaxInFlight, Queue: e.Queue, QueueTimeout: e.QueueTimeout,
 		Allow: e.Allow, Deny: e.Deny, Maintenance: e.Maintenance, Message: e.MaintenanceMessage,
-		RedirectHTTPS: e.RedirectHTTPS}
+		RedirectHTTPS: e.RedirectHTTPS, JWT: jwtConfig(tn)}
 	switch e.APIKeys {
 	case store.APIKeysOptional:
 		c.APIKeys = policy.KeysOptional
