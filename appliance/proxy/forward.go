@@ -34,6 +34,9 @@ type Request struct {
 	// SetCookie, when not "", is a Set-Cookie header for the response (the
 	// sticky-session cookie).
 	SetCookie string
+
+	pool    *pool          // Upstream's pool, where a retry picks another backend; nil: no retry
+	breaker balance.Ticket // the tenant's circuit breaker, told the outcome
 }
 
 // Headers foyer sets on the way to the backend. Incoming X-Foyer-* headers
@@ -79,7 +82,11 @@ type transportFunc func(*http.Request) (*http.Response, error)
 func (fn transportFunc) RoundTrip(r *http.Request) (*http.Response, error) { return fn(r) }
 
 func (f *stdForwarder) roundTrip(r *http.Request) (*http.Response, error) {
-	return f.tr.Load().RoundTrip(r)
+	tr := f.tr.Load()
+	if l, ok := r.Context().Value(limitsKey{}).(*limits); ok && l.header > 0 {
+		return roundTripHeader(tr, r, l.header)
+	}
+	return tr.RoundTrip(r)
 }
 
 // backendProxy is the ReverseProxy of one backend and the URL it targets.
@@ -132,7 +139,7 @@ func (f *stdForwarder) configure(s store.Settings) {
 	}
 	f.tconf = c
 	old := f.tr.Swap(&http.Transport{
-		DialContext:           (&net.Dialer{Timeout: c.dial, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           (&dialer{d: net.Dialer{KeepAlive: 30 * time.Second}, timeout: c.dial}).DialContext,
 		MaxIdleConnsPerHost:   c.idle,
 		IdleConnTimeout:       90 * time.Second,
 		ResponseHeaderTimeout: c.header,
@@ -147,12 +154,10 @@ func (f *stdForwarder) configure(s store.Settings) {
 
 func (f *stdForwarder) close() { f.tr.Load().CloseIdleConnections() }
 
-// Forward implements Forwarder.
+// Forward implements Forwarder. It holds the request to the tenant's body
+// limit and timeouts, and sends an idempotent request that could not
+// connect to another backend of the pool (retry.go).
 func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Request) {
-	bp := (*f.proxies.Load())[req.Upstream.ID]
-	if bp == nil { // the table changed between pick and forward: build one for this request
-		bp = f.newBackendProxy(req.Upstream.URL)
-	}
 	h := r.Header
 	for k := range h {
 		if len(k) > 8 && strings.EqualFold(k[:8], "X-Foyer-") {
@@ -161,12 +166,64 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 	}
 	h[headerTenant] = []string{req.Tenant.Slug}
 	h[headerRequestID] = []string{req.ID}
+	e := &req.Tenant.Effective
+	if e.MaxBody > 0 {
+		if r.ContentLength > e.MaxBody {
+			req.breaker.Release()
+			w.Header().Set("Connection", "close")
+			writeError(w, r, req.ID, http.StatusRequestEntityTooLarge, "the request body is larger than this site accepts ("+strconv.FormatInt(e.MaxBody, 10)+" bytes)")
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, e.MaxBody)
+		}
+	}
+	if e.RequestTimeout > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), e.RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+	}
+	r = withLimits(r, e)
 	if req.SetCookie != "" {
 		w.Header().Add("Set-Cookie", req.SetCookie)
 	}
-	o := outcome{ResponseWriter: w, start: time.Now()}
-	bp.rp.ServeHTTP(&o, r)
-	o.report(req.Upstream)
+	start := time.Now()
+	plan := newRetryPlan(r, e, start)
+	up := req.Upstream
+	var tried []*balance.Upstream
+	for {
+		o := outcome{ResponseWriter: w, start: time.Now(), plan: &plan}
+		f.proxyFor(up).rp.ServeHTTP(&o, r)
+		o.report(up)
+		if !o.retry {
+			o.judge(req.breaker)
+			return
+		}
+		tried = append(tried, up)
+		next := nextUpstream(&req, r, tried)
+		if next == nil {
+			req.breaker.Done(false, 0)
+			f.answerError(w, r, o.err)
+			return
+		}
+		plan.left--
+		f.h.log.Info("retrying on another backend", "tenant", req.Tenant.Slug, "request_id", req.ID,
+			"failed", up.URL.Host, "next", next.URL.Host, "err", o.err)
+		if req.SetCookie != "" && req.pool.sticky {
+			w.Header()["Set-Cookie"] = []string{balance.StickyCookie + "=" + f.h.stk.Value(req.pool.id, next.ID) + "; Path=/; HttpOnly; SameSite=Lax"}
+		}
+		up = next
+		up.State.Begin()
+		defer up.State.End()
+	}
+}
+
+// proxyFor is the ReverseProxy of u.
+func (f *stdForwarder) proxyFor(u *balance.Upstream) *backendProxy {
+	if bp := (*f.proxies.Load())[u.ID]; bp != nil {
+		return bp
+	}
+	return f.newBackendProxy(u.URL) // the table changed between pick and forward
 }
 
 // outcome watches a forwarded request's answer for passive health and
@@ -179,6 +236,8 @@ type outcome struct {
 	latency time.Duration
 	status  int
 	err     error
+	plan    *retryPlan // whether a connect error may be retried elsewhere
+	retry   bool       // err was not answered: the caller retries or answers it
 }
 
 // WriteHeader records the status and the time to the first header.
@@ -210,6 +269,19 @@ func (o *outcome) report(u *balance.Upstream) {
 		u.Report(false, o.latency, "status "+strconv.Itoa(o.status))
 	case o.status != 0:
 		u.Report(true, o.latency, "")
+	}
+}
+
+// judge tells the tenant's breaker how the request did: a 5xx or an
+// unreachable backend is an error; a client that went away says nothing.
+func (o *outcome) judge(t balance.Ticket) {
+	switch {
+	case o.err != nil:
+		t.Done(false, 0)
+	case o.status != 0:
+		t.Done(o.status < 500, o.latency)
+	default:
+		t.Release()
 	}
 }
 
@@ -258,17 +330,32 @@ func (f *stdForwarder) trustedPeer(remote string) bool {
 }
 
 // upstreamError answers when the backend could not be reached or did not
-// answer in time.
+// answer in time, unless the attempt may be retried on another backend:
+// then it only records the error for Forward.
 func (f *stdForwarder) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the client went away; nobody reads an answer
 	}
 	if o, ok := w.(*outcome); ok {
 		o.err = err
+		if o.plan != nil && o.plan.may(r, err) {
+			o.retry = true
+			return
+		}
 	}
+	f.answerError(w, r, err)
+}
+
+// answerError writes foyer's answer for an upstream error: 413 when the
+// body went over the tenant's max-body, 504 for a timeout, else 502.
+func (f *stdForwarder) answerError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusBadGateway, "the site's server could not be reached"
 	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &mb):
+		status, msg = http.StatusRequestEntityTooLarge, "the request body is larger than this site accepts ("+strconv.FormatInt(mb.Limit, 10)+" bytes)"
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		status, msg = http.StatusGatewayTimeout, "the site's server did not answer in time"
 	}
 	id := r.Header.Get(headerRequestID)

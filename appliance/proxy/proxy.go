@@ -24,7 +24,8 @@ type Handler struct {
 	hc  *balance.Checker // active health checks; runs under CheckHealth
 	stk *balance.Sticky  // signs sticky-session cookies
 	log *slog.Logger
-	pol *policy.Registry // tenants' policy state (limits, keys); synced by Swap
+	pol *policy.Registry  // tenants' policy state (limits, keys); synced by Swap
+	brk *balance.Breakers // tenants' circuit breakers; synced by Swap
 }
 
 // routes is the handler's compiled view of one route.Table: the table, plus
@@ -46,6 +47,9 @@ type Options struct {
 	// Policy holds tenants' policy state; default a new one on the real
 	// clock (tests inject a clock through it).
 	Policy *policy.Registry
+	// Breakers holds tenants' circuit breakers; default a new set on the
+	// real clock (tests inject a clock through it).
+	Breakers *balance.Breakers
 }
 
 // New returns a Handler that answers 503 until the first Swap.
@@ -61,6 +65,10 @@ func New(opts Options) *Handler {
 	h := &Handler{reg: reg, log: log, hc: balance.NewChecker(log), stk: balance.NewSticky(nil)}
 	h.fwd = newStdForwarder(h)
 	h.pol = newPolicy(opts.Policy)
+	h.brk = opts.Breakers
+	if h.brk == nil {
+		h.brk = balance.NewBreakers(nil)
+	}
 	return h
 }
 
@@ -89,6 +97,7 @@ func (h *Handler) Swap(t *route.Table, s store.Settings) {
 	h.fwd.configure(s)
 	h.fwd.setBackends(all)
 	h.syncPolicy(t)
+	h.syncBreakers(t)
 	h.cur.Store(rs)
 	h.reg.Retain(keepB, keepP)
 	h.hc.Set(checks)
@@ -120,7 +129,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.TLS != nil && r.TLS.ServerName != "" {
-		if !sniMatches(rs.table, r.TLS.ServerName, m) {
+		sm, ok := rs.table.Identify(r.TLS.ServerName, "", nil)
+		if !ok || sm.Tenant != m.Tenant {
 			writeError(w, r, id, http.StatusMisdirectedRequest, "this connection was opened for another site; open a new connection for this host name")
 			return
 		}
@@ -130,22 +140,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, id, http.StatusServiceUnavailable, "this site is suspended")
 		return
 	}
-	if !h.identStep(w, r, id, m) { // ident_step.go
-		return
-	}
 	// The tenant's policy step (appliance/policy), in policy_step.go.
 	w, slot, ok := h.policyStep(w, r, id, tn)
 	if !ok {
 		return
 	}
 	defer slot.Release()
+	brk, ok := h.breakerStep(w, r, id, tn) // breaker_step.go
+	if !ok {
+		return
+	}
 	up, sticky := rs.pick(h, tn, r)
 	if up == nil {
+		brk.Release()
 		w.Header().Set("Retry-After", rs.retryAfter(tn))
 		writeError(w, r, id, http.StatusServiceUnavailable, "no backend is available for this site")
 		return
 	}
 	up.State.Begin()
 	defer up.State.End()
-	h.fwd.Forward(w, r, Request{ID: id, Tenant: tn, Upstream: up, SetCookie: sticky})
+	h.fwd.Forward(w, r, Request{ID: id, Tenant: tn, Upstream: up, SetCookie: sticky, pool: rs.defaultPool(tn), breaker: brk})
 }
