@@ -129,8 +129,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.TLS != nil && r.TLS.ServerName != "" {
-		sm, ok := rs.table.Identify(r.TLS.ServerName, "", nil)
-		if !ok || sm.Tenant != m.Tenant {
+		if !sniMatches(rs.table, r.TLS.ServerName, m) {
 			writeError(w, r, id, http.StatusMisdirectedRequest, "this connection was opened for another site; open a new connection for this host name")
 			return
 		}
@@ -138,6 +137,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tn := m.Tenant
 	if tn.Suspended() {
 		writeError(w, r, id, http.StatusServiceUnavailable, "this site is suspended")
+		return
+	}
+	if !h.identStep(w, r, id, m) { // ident_step.go
 		return
 	}
 	// The tenant's policy step (appliance/policy), in policy_step.go.
