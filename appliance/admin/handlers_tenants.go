@@ -95,16 +95,19 @@ func tenantDetail(tx store.Tx, slug string) (api.TenantDetail, error) {
 	}
 	return api.TenantDetail{
 		Tenant: apiTenant(t), Pools: mapSlice(pools, apiPool), Backends: mapSlice(backends, apiBackend),
-		Domains: mapSlice(domains, apiDomain), Hosts: hosts(slug, st.BaseDomain, domains),
+		Domains: mapSlice(domains, apiDomain), Hosts: hosts(t, st.BaseDomain, domains),
 	}, nil
 }
 
-// hosts lists every host that routes to a tenant: <slug>.<base> when a
-// base domain is set, then its custom domains.
-func hosts(slug, base string, domains []store.Domain) []string {
+// hosts lists every host that routes to a tenant: <slug>.<base> and
+// <alias>.<base> when a base domain is set, then its custom domains.
+func hosts(t store.Tenant, base string, domains []store.Domain) []string {
 	out := []string{}
 	if base != "" {
-		out = append(out, slug+"."+base)
+		out = append(out, t.Slug+"."+base)
+		for _, a := range t.Aliases {
+			out = append(out, a+"."+base)
+		}
 	}
 	for _, d := range domains {
 		out = append(out, d.Name)

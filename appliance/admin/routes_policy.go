@@ -13,4 +13,9 @@ var policyRoutes = []route{
 	{"GET", "/v1/tenants/{slug}/apikeys", read, (*Server).listAPIKeys},
 	{"POST", "/v1/tenants/{slug}/apikeys", write, (*Server).createAPIKey},
 	{"DELETE", "/v1/tenants/{slug}/apikeys/{name}", write, (*Server).revokeAPIKey},
+
+	{"PUT", "/v1/tenants/{slug}/aliases/{alias}", write, (*Server).addAlias},
+	{"DELETE", "/v1/tenants/{slug}/aliases/{alias}", write, (*Server).removeAlias},
+	{"PUT", "/v1/tenants/{slug}/jwt-key", write, (*Server).setJWTKey},
+	{"DELETE", "/v1/tenants/{slug}/jwt-key", write, (*Server).removeJWTKey},
 }

@@ -21,7 +21,7 @@ func newTenantCmd() *cobra.Command {
 	cmd.AddCommand(newTenantAddCmd(), newTenantListCmd(), newTenantShowCmd(), newTenantSetCmd(),
 		newTenantStateCmd("suspend", "suspended", "Suspend a tenant: its requests get 503 from foyer"),
 		newTenantStateCmd("resume", "active", "Resume a suspended tenant: traffic reaches its backends again"),
-		newTenantRmCmd())
+		newTenantRmCmd(), newTenantAliasCmd(), newTenantJWTKeyCmd())
 	return cmd
 }
 
