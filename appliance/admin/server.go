@@ -37,6 +37,9 @@ type Options struct {
 	// balance registry); false when it has none. If nil, backends show no
 	// runtime health.
 	Health func(backendID uint64) (balance.Health, bool)
+	// Breaker reports a tenant's circuit breaker (from the proxy); false
+	// when the tenant has none. If nil, every breaker shows as off.
+	Breaker func(tenantID uint64) (balance.BreakerState, bool)
 	// Logger receives server errors (never request bodies). If nil, logs are discarded.
 	Logger *slog.Logger
 	// DaemonUID is the uid allowed besides root; 0 (the default) means
@@ -63,7 +66,8 @@ type Info struct {
 type Server struct {
 	store     store.Store
 	info      func() Info
-	health    func(uint64) (balance.Health, bool) // nil: no runtime health
+	health    func(uint64) (balance.Health, bool)       // nil: no runtime health
+	breaker   func(uint64) (balance.BreakerState, bool) // nil: breakers show as off
 	log       *slog.Logger
 	now       func() time.Time
 	via       string // the socket's base name, e.g. "admin.sock"
@@ -86,7 +90,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil {
 		return nil, errors.New("new admin server: Options.Store is required")
 	}
-	s := &Server{store: opts.Store, info: opts.Info, health: opts.Health, log: opts.Logger, now: opts.Now,
+	s := &Server{store: opts.Store, info: opts.Info, health: opts.Health, breaker: opts.Breaker, log: opts.Logger, now: opts.Now,
 		via: api.SocketName, daemonUID: os.Getuid()}
 	if opts.Socket != "" {
 		s.via = filepath.Base(opts.Socket)

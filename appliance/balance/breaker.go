@@ -54,6 +54,7 @@ type BreakerState struct {
 	Since      time.Time // when it entered State
 	Requests   int       // outcomes in the window
 	ErrorRatio float64   // their share of errors
+	HalfOpenAt time.Time // open: when it lets probes through
 }
 
 // Ticket is what Allow hands a request the breaker lets through; the
@@ -199,8 +200,11 @@ func (b *Breaker) State() BreakerState {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	st := BreakerState{State: b.state, Since: b.since}
+	if b.state == BreakerOpen {
+		st.HalfOpenAt = b.since.Add(b.conf.Cooldown)
+	}
 	if b.state == BreakerOpen && !now.Before(b.since.Add(b.conf.Cooldown)) {
-		st.State, st.Since = BreakerHalfOpen, b.since.Add(b.conf.Cooldown)
+		st.State, st.Since, st.HalfOpenAt = BreakerHalfOpen, b.since.Add(b.conf.Cooldown), time.Time{}
 	}
 	total, errs := b.count(now)
 	st.Requests = total

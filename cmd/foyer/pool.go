@@ -141,7 +141,10 @@ func newPoolListCmd() *cobra.Command {
 			if err != nil || asJSON {
 				return jsonOr(cmd, err, nonNil(ps))
 			}
-			return poolTable(cmd.OutOrStdout(), ps)
+			if err := poolTable(cmd.OutOrStdout(), ps); err != nil {
+				return err
+			}
+			return printBreaker(cmd, c, args[0]) // breaker.go
 		},
 	}
 	addJSONFlag(cmd, &asJSON)

@@ -95,7 +95,10 @@ func newTenantShowCmd() *cobra.Command {
 			if err != nil || asJSON {
 				return jsonOr(cmd, err, d)
 			}
-			return printTenant(cmd, d)
+			if err := printTenant(cmd, d); err != nil {
+				return err
+			}
+			return printBreaker(cmd, c, args[0]) // breaker.go
 		},
 	}
 	addJSONFlag(cmd, &asJSON)
