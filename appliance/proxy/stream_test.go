@@ -104,4 +104,3 @@ func TestStreamingFlushesAtOnce(t *testing.T) {
 		resp.Body.Close()
 	}
 }
-
