@@ -187,6 +187,12 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 	if req.SetCookie != "" {
 		w.Header().Add("Set-Cookie", req.SetCookie)
 	}
+	judged := false
+	defer func() { // ReverseProxy panics with http.ErrAbortHandler when a started answer breaks
+		if !judged {
+			req.breaker.Release()
+		}
+	}()
 	start := time.Now()
 	plan := newRetryPlan(r, e, start)
 	up := req.Upstream
@@ -196,12 +202,14 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 		f.proxyFor(up).rp.ServeHTTP(&o, r)
 		o.report(up)
 		if !o.retry {
+			judged = true
 			o.judge(req.breaker)
 			return
 		}
 		tried = append(tried, up)
 		next := nextUpstream(&req, r, tried)
 		if next == nil {
+			judged = true
 			req.breaker.Done(false, 0)
 			f.answerError(w, r, o.err)
 			return

@@ -333,3 +333,62 @@ func TestMaxBody(t *testing.T) {
 		t.Fatalf("chunked over: %d, backend read %d", resp.StatusCode, got.Load())
 	}
 }
+
+// Ensure that a tenant's connect-timeout reaches the transport's dialer:
+// with 1ns no dial can finish, and the client gets 504.
+func TestTenantConnectTimeout(t *testing.T) {
+	good := newBackend(t, "good")
+	l := newLive(t, tenants("example.test", map[string][]string{"acme": {good.URL}}))
+	srv := httptest.NewServer(l.h)
+	defer srv.Close()
+	l.change(acmePolicy(store.Policy{"connect-timeout": "1ns"}))
+	if resp, _ := send(t, srv, "GET", nil, 0); resp.StatusCode != 504 || good.hits.Load() != 0 {
+		t.Fatalf("connect-timeout=1ns: %d, backend hits %d; want 504 and none", resp.StatusCode, good.hits.Load())
+	}
+	l.change(acmePolicy(store.Policy{"connect-timeout": "1s"}))
+	if resp, _ := send(t, srv, "GET", nil, 0); resp.StatusCode != 200 {
+		t.Fatalf("connect-timeout=1s: %d", resp.StatusCode)
+	}
+}
+
+// Ensure that a half-open probe whose answer breaks mid-stream (the
+// request timeout cuts it) gives its slot back, so the breaker can close.
+func TestBreakerProbeSlotOnAbort(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	var off atomic.Int64
+	clock := func() time.Time { return now.Add(time.Duration(off.Load())) }
+	var fail atomic.Bool
+	fail.Store(true)
+	stream := blocking(t, "first\n")
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fail.Load() {
+			w.WriteHeader(500)
+		}
+	}))
+	defer be.Close()
+	l := newLiveWith(t, Options{Breakers: balance.NewBreakers(clock)}, tenants("example.test", map[string][]string{"acme": {be.URL}}))
+	l.change(acmePolicy(store.Policy{"breaker": "on", "breaker-min-requests": "1", "breaker-probes": "1", "request-timeout": "100ms"}))
+	srv := httptest.NewServer(l.h)
+	defer srv.Close()
+	send(t, srv, "GET", nil, 0) // opens it
+	off.Add(int64(time.Minute))
+	l.change(func(tx store.Tx) error { // the probe goes to a backend that streams and hangs
+		if err := tx.RemoveBackend("acme", store.DefaultPool, be.URL); err != nil {
+			return err
+		}
+		return tx.AddBackend(&store.Backend{Tenant: "acme", URL: stream.URL})
+	})
+	req, _ := http.NewRequest("GET", srv.URL+"/p", nil)
+	req.Host = "acme.example.test"
+	if resp, err := srv.Client().Do(req); err == nil {
+		io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	id := l.h.Table().Tenant("acme").ID
+	if st, _ := l.h.Breaker(id); st.State != balance.BreakerHalfOpen {
+		t.Fatalf("after the cut probe: %s", st.State)
+	}
+	if _, ok, _ := l.h.brk.Get(id).Allow(); !ok {
+		t.Fatal("the cut probe kept its slot")
+	}
+}
