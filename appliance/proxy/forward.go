@@ -198,7 +198,7 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 	up := req.Upstream
 	var tried []*balance.Upstream
 	for {
-		o := outcome{ResponseWriter: w, start: time.Now(), plan: &plan}
+		o := outcome{ResponseWriter: w, start: time.Now(), plan: plan}
 		f.proxyFor(up).rp.ServeHTTP(&o, r)
 		o.report(up)
 		if !o.retry {
@@ -244,8 +244,8 @@ type outcome struct {
 	latency time.Duration
 	status  int
 	err     error
-	plan    *retryPlan // whether a connect error may be retried elsewhere
-	retry   bool       // err was not answered: the caller retries or answers it
+	plan    retryPlan // whether a connect error may be retried elsewhere
+	retry   bool      // err was not answered: the caller retries or answers it
 }
 
 // WriteHeader records the status and the time to the first header.
@@ -346,7 +346,7 @@ func (f *stdForwarder) upstreamError(w http.ResponseWriter, r *http.Request, err
 	}
 	if o, ok := w.(*outcome); ok {
 		o.err = err
-		if o.plan != nil && o.plan.may(r, err) {
+		if o.plan.may(r, err) {
 			o.retry = true
 			return
 		}
