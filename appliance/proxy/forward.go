@@ -167,16 +167,9 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 	h[headerTenant] = []string{req.Tenant.Slug}
 	h[headerRequestID] = []string{req.ID}
 	e := &req.Tenant.Effective
-	if e.MaxBody > 0 {
-		if r.ContentLength > e.MaxBody {
-			req.breaker.Release()
-			w.Header().Set("Connection", "close")
-			writeError(w, r, req.ID, http.StatusRequestEntityTooLarge, "the request body is larger than this site accepts ("+strconv.FormatInt(e.MaxBody, 10)+" bytes)")
-			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, e.MaxBody)
-		}
+	if !limitBody(w, r, req.ID, e.MaxBody) {
+		req.breaker.Release()
+		return
 	}
 	if e.RequestTimeout > 0 {
 		ctx, cancel := context.WithTimeout(r.Context(), e.RequestTimeout)
@@ -224,6 +217,25 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 		up.State.Begin()
 		defer up.State.End()
 	}
+}
+
+// limitBody holds r to the tenant's max-body: a Content-Length over it is
+// answered 413 here (ok false), before any backend is contacted; a body
+// without a length is cut by http.MaxBytesReader once it passes the limit
+// (the transport's write fails, and answerError says 413).
+func limitBody(w http.ResponseWriter, r *http.Request, id string, limit int64) (ok bool) {
+	if limit <= 0 {
+		return true
+	}
+	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close") // the body is not read; do not keep the connection
+		writeError(w, r, id, http.StatusRequestEntityTooLarge, "the request body is larger than this site accepts ("+strconv.FormatInt(limit, 10)+" bytes)")
+		return false
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+	}
+	return true
 }
 
 // proxyFor is the ReverseProxy of u.

@@ -100,6 +100,10 @@ type limits struct {
 }
 
 // withLimits puts e's upstream timeouts in r's context when it sets any.
+// The one shared transport reads them (the dialer, roundTrip): cheaper than
+// a transport per tenant, which would split the keep-alive pools by tenant
+// and rebuild them on every policy change, and free for tenants that set
+// none (no context, no timer).
 func withLimits(r *http.Request, e *store.EffectivePolicy) *http.Request {
 	if e.ConnectTimeout <= 0 && e.ResponseHeaderTimeout <= 0 {
 		return r
