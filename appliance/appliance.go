@@ -75,7 +75,7 @@ func New(opts Options) (*Appliance, error) {
 	}
 	a.certs = certs
 	a.admin, err = admin.New(admin.Options{Store: opts.Store, Socket: a.socketPath(), Info: a.info, Logger: opts.Logger,
-		Health: a.proxy.Health, Breaker: a.proxy.Breaker})
+		Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace})
 	if err != nil {
 		return nil, fmt.Errorf("set up admin API: %w", err)
 	}

@@ -18,4 +18,6 @@ var policyRoutes = []route{
 	{"DELETE", "/v1/tenants/{slug}/aliases/{alias}", write, (*Server).removeAlias},
 	{"PUT", "/v1/tenants/{slug}/jwt-key", write, (*Server).setJWTKey},
 	{"DELETE", "/v1/tenants/{slug}/jwt-key", write, (*Server).removeJWTKey},
+
+	{"POST", "/v1/trace", read, (*Server).trace}, // only reads: a dry run
 }

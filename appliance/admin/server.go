@@ -40,6 +40,9 @@ type Options struct {
 	// Breaker reports a tenant's circuit breaker (from the proxy); false
 	// when the tenant has none. If nil, every breaker shows as off.
 	Breaker func(tenantID uint64) (balance.BreakerState, bool)
+	// Trace explains how the appliance would handle a request, without
+	// sending it (POST /v1/trace). If nil, tracing answers an error.
+	Trace func(context.Context, api.TraceRequest) (api.TraceReport, error)
 	// Logger receives server errors (never request bodies). If nil, logs are discarded.
 	Logger *slog.Logger
 	// DaemonUID is the uid allowed besides root; 0 (the default) means
@@ -82,6 +85,8 @@ type Server struct {
 	stopCtx context.Context
 	stop    context.CancelFunc
 
+	tracer func(context.Context, api.TraceRequest) (api.TraceReport, error) // explains a request; nil: no tracing
+
 	users sync.Map // uid (int) -> user name (string); a cache of os/user lookups
 }
 
@@ -92,6 +97,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{store: opts.Store, info: opts.Info, health: opts.Health, breaker: opts.Breaker, log: opts.Logger, now: opts.Now,
 		via: api.SocketName, daemonUID: os.Getuid()}
+	s.tracer = opts.Trace
 	if opts.Socket != "" {
 		s.via = filepath.Base(opts.Socket)
 	}

@@ -5,5 +5,5 @@ import "github.com/spf13/cobra"
 // trafficCommands are the traffic-control nouns: pools, policies, plans
 // and API keys. Each lives in its own file.
 func trafficCommands() []*cobra.Command {
-	return []*cobra.Command{newPolicyCmd(), newPlanCmd(), newAPIKeyCmd(), newPoolCmd()}
+	return []*cobra.Command{newTraceCmd(), newPolicyCmd(), newPlanCmd(), newAPIKeyCmd(), newPoolCmd()}
 }
