@@ -119,8 +119,10 @@ func (a *Appliance) Run(ctx context.Context) error {
 	defer stopWatch()
 	go a.follow(watchCtx, sub)
 	go a.proxy.CheckHealth(watchCtx) // active health checks; stop with the watch
-	// API keys' last use, flushed once a minute; stops with the watch.
-	go a.flushKeyUse(watchCtx, keyUseInterval)
+	// API keys' last use, flushed once a minute; stops with the watch, and
+	// Run writes the last batch itself once requests have drained.
+	keysDone := make(chan struct{})
+	go func() { defer close(keysDone); a.flushKeyUse(watchCtx, keyUseInterval) }()
 	close(a.ready)
 	a.log.Info("foyer serving", "addrs", a.Addrs(), "revision", a.tableRev.Load())
 
@@ -136,7 +138,12 @@ func (a *Appliance) Run(ctx context.Context) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return errors.Join(serveErr, a.Shutdown(sctx))
+	err = a.Shutdown(sctx)
+	<-keysDone
+	fctx, fcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer fcancel()
+	a.touchKeys(fctx) // the store is still open: the caller closes it after Run
+	return errors.Join(serveErr, err)
 }
 
 func (a *Appliance) currentSettings() (store.Settings, error) {

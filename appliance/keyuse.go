@@ -13,18 +13,15 @@ import (
 // store write a minute that bumps no revision and writes no audit entry.
 var keyUseInterval = time.Minute
 
-// flushKeyUse writes API keys' last use every interval until ctx ends,
-// then once more.
+// flushKeyUse writes API keys' last use every interval until ctx ends;
+// Run writes the last batch after the drain.
 func (a *Appliance) flushKeyUse(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			a.touchKeys(fctx)
-			cancel()
-			return
+			return // Run writes the last batch after the drain
 		case <-t.C:
 			a.touchKeys(ctx)
 		}
