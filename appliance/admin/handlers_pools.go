@@ -99,6 +99,11 @@ func applyPool(p *store.Pool, req api.SetPoolRequest) error {
 		}
 		*d.dst = store.Duration(v)
 	}
+	// A shorter interval without a timeout given: let the timeout follow
+	// (it defaults to min(2s, interval)) instead of refusing a stale one.
+	if req.HealthInterval != nil && req.HealthTimeout == nil && p.HealthTimeout > p.HealthInterval {
+		p.HealthTimeout = 0
+	}
 	return nil
 }
 

@@ -27,6 +27,10 @@ func TestPoolCommands(t *testing.T) {
 	wantLines(t, f.mustCLI("pool", "list", "acme"),
 		"POOL     ALGORITHM            STICKY  HEALTH CHECK               EJECT         SLOW START",
 		"default  header_hash(X-User)  true    /healthz every 5s 200-399  3 fails, 10s  30s")
+	// A shorter interval pulls the default timeout (2s) down with it.
+	f.mustCLI("pool", "set", "acme", "default", "--health-interval", "1s")
+	f.mustCLI("pool", "set", "acme", "default", "--health-interval", "5s")
+	f.mustFail("pool.health_timeout", "pool", "set", "acme", "default", "--health-timeout", "6s")
 	f.mustFail("pool.algorithm", "pool", "set", "acme", "default", "--algorithm", "random")
 	f.mustFail("pool.health_status", "pool", "set", "acme", "default", "--health-status", "500-200")
 	f.mustFail("not found", "pool", "set", "nobody", "default", "--algorithm", "first")
