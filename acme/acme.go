@@ -27,6 +27,10 @@ import (
 type Options struct {
 	// Certs is where imported certificates are read from. Required.
 	Certs store.Certs
+	// Blobs is where certmagic keeps ACME accounts, issued certificates
+	// and keys (through a Storage; store.Store provides it). If nil, an
+	// in-memory storage is used and nothing survives a restart.
+	Blobs store.Blobs
 	// Logger receives certmagic's warnings and errors and the Manager's
 	// own. If nil, slog.Default() is used.
 	Logger *slog.Logger
@@ -66,6 +70,9 @@ func New(opts Options) (*Manager, error) {
 	}
 	m.infos.Store(&[]CertInfo{})
 	m.cache, m.cfg = newCertmagic(newZapLogger(m.log))
+	if opts.Blobs != nil { // before any use: certmagic.New only defaulted it
+		m.cfg.Storage = NewStorage(opts.Blobs)
+	}
 	return m, nil
 }
 
@@ -80,8 +87,8 @@ func newCertmagic(zl *zapLogger) (*certmagic.Cache, *certmagic.Config) {
 		// Issuers is empty, not nil: nil would make certmagic add a
 		// default Let's Encrypt issuer. Nothing is obtained here.
 		Issuers: []certmagic.Issuer{},
-		// Storage is only certmagic's bookkeeping until the certificates
-		// issue brings the store-backed one; it never touches the disk.
+		// Storage is memory here; New replaces it with a Storage over
+		// Options.Blobs (storage.go) when one is given.
 		Storage: newMemStorage(),
 		// Stapling is off so that Reload never waits on the network.
 		OCSP:   certmagic.OCSPConfig{DisableStapling: true},

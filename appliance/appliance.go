@@ -69,7 +69,7 @@ func New(opts Options) (*Appliance, error) {
 	}
 	a := &Appliance{opts: opts, log: opts.Logger, addrs: map[string]string{}, ready: make(chan struct{})}
 	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
-	certs, err := acme.New(acme.Options{Certs: opts.Store, Logger: opts.Logger})
+	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("set up certificates: %w", err)
 	}

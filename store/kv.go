@@ -15,11 +15,13 @@ const (
 	BucketPlans    = "plans"    // name -> Plan
 	BucketAPIKeys  = "apikeys"  // slug/id -> APIKey
 	BucketJWTKeys  = "jwtkeys"  // slug -> JWTKey
+	// BucketCertmagic holds Blobs: key -> 8-byte big-endian UnixNano mtime, then the value.
+	BucketCertmagic = "certmagic"
 )
 
 // Buckets lists every bucket of the model.
 var Buckets = []string{BucketMeta, BucketTenants, BucketPools, BucketBackends,
-	BucketDomains, BucketCerts, BucketAudit, BucketPlans, BucketAPIKeys, BucketJWTKeys}
+	BucketDomains, BucketCerts, BucketAudit, BucketPlans, BucketAPIKeys, BucketJWTKeys, BucketCertmagic}
 
 // KV is what a storage backend provides: buckets of ordered keys with
 // atomic transactions. Implementations are safe for concurrent use.

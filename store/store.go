@@ -54,6 +54,7 @@ type Store interface {
 	Domains
 	Certs
 	Audit
+	Blobs // certmagic's storage; no revision, no audit (blob.go)
 	// Update runs fn in one atomic read-write transaction. If fn returns an
 	// error, nothing it did is kept. Otherwise its changes, an audit entry
 	// naming actor and every change, and (for configuration changes) the

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("Pools", func(t *testing.T) { testPools(t, open(t)) })
 	t.Run("Policy", func(t *testing.T) { testPolicy(t, open) })
+	t.Run("Blobs", func(t *testing.T) { testBlobs(t, open(t)) })
 }
 
 // Dump returns every key and value of every bucket of store.Buckets, one
