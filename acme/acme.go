@@ -1,14 +1,14 @@
 // Package acme owns foyer's TLS: the certificate cache every HTTPS listener
-// serves from, and (later) issuance from an ACME directory. It is the only
+// serves from, and issuance from an ACME directory. It is the only
 // package that imports certmagic.
 //
-// Today a Manager serves the certificates an operator imported into the
-// store and nothing else: it has no ACME issuer and no on-demand
-// configuration, so a handshake for a name without an imported certificate
-// fails at once and nothing is ever obtained. The certificates issue adds
-// issuance, the on-demand gate (a Decide(name) error function the appliance
-// injects, so acme never imports route) and a certmagic.Storage over the
-// store that replaces the in-memory one used here.
+// A Manager serves the certificates an operator imported into the store
+// and, once Configure sets an ACME directory, obtains others on demand
+// during the handshake (issue.go), for the names the injected
+// Options.Decide allows; acme never imports route. Imported certificates
+// win for their names: the cache is consulted before anything is
+// obtained. certmagic's storage (ACME account, obtained certificates) is
+// the store's blobs when Options.Blobs is set (storage.go), else memory.
 package acme
 
 import (
@@ -37,17 +37,31 @@ type Options struct {
 	// Now is the clock used to report expiry in Certificates. If nil,
 	// time.Now is used.
 	Now func() time.Time
+	// Decide is the issuance gate: certmagic obtains a certificate on
+	// demand only for a name it returns nil for. It must answer from
+	// memory, quickly: it runs inside TLS handshakes. If nil, nothing is
+	// ever obtained.
+	Decide func(name string) error
 }
 
 // Manager holds one certmagic cache and config (never certmagic.Default's
 // globals) and keeps the imported certificates in that cache in step with
 // the store. It is safe for concurrent use.
 type Manager struct {
-	certs store.Certs
-	log   *slog.Logger
-	now   func() time.Time
-	cache *certmagic.Cache  // owns a maintenance goroutine, stopped by Close
-	cfg   *certmagic.Config // set in New, never replaced
+	certs  store.Certs
+	log    *slog.Logger
+	now    func() time.Time
+	cache  *certmagic.Cache  // owns a maintenance goroutine, stopped by Close
+	cfg    *certmagic.Config // set in New, never replaced; caches imported certificates
+	decide func(name string) error
+
+	// active is the config handshakes and the cache's maintenance use:
+	// cfg, or one with an ACME issuer built by Configure (issue.go).
+	active    atomic.Pointer[certmagic.Config]
+	issuing   atomic.Pointer[issuing] // nil while ACME is off
+	confMu    sync.Mutex              // serialises Configure; guards conf
+	conf      IssueConfig             // what active was built from
+	hsTimeout atomic.Int64            // handshake certificate deadline, ns
 
 	reloadMu sync.Mutex            // serialises Reload; guards loaded
 	loaded   map[string]loadedCert // by store name, what the cache holds
@@ -61,7 +75,7 @@ func New(opts Options) (*Manager, error) {
 	if opts.Certs == nil {
 		return nil, errors.New("acme: Options.Certs is required")
 	}
-	m := &Manager{certs: opts.Certs, log: opts.Logger, now: opts.Now, loaded: map[string]loadedCert{}}
+	m := &Manager{certs: opts.Certs, log: opts.Logger, now: opts.Now, decide: opts.Decide, loaded: map[string]loadedCert{}}
 	if m.log == nil {
 		m.log = slog.Default()
 	}
@@ -69,7 +83,8 @@ func New(opts Options) (*Manager, error) {
 		m.now = time.Now
 	}
 	m.infos.Store(&[]CertInfo{})
-	m.cache, m.cfg = newCertmagic(newZapLogger(m.log))
+	m.hsTimeout.Store(int64(DefaultHandshakeTimeout))
+	m.cache, m.cfg = newCertmagic(newZapLogger(m.log), &m.active)
 	if opts.Blobs != nil { // before any use: certmagic.New only defaulted it
 		m.cfg.Storage = NewStorage(opts.Blobs)
 	}
@@ -77,8 +92,8 @@ func New(opts Options) (*Manager, error) {
 }
 
 // newCertmagic builds a private cache and the one config tied to it.
-func newCertmagic(zl *zapLogger) (*certmagic.Cache, *certmagic.Config) {
-	var cfgp atomic.Pointer[certmagic.Config]
+// The cache asks cfgp for the config of a certificate it maintains.
+func newCertmagic(zl *zapLogger, cfgp *atomic.Pointer[certmagic.Config]) (*certmagic.Cache, *certmagic.Config) {
 	cache := certmagic.NewCache(certmagic.CacheOptions{
 		GetConfigForCert: func(certmagic.Certificate) (*certmagic.Config, error) { return cfgp.Load(), nil },
 		Logger:           zl.Logger,

@@ -1,9 +1,11 @@
 package acme
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrNoSNI fails a handshake whose ClientHello names no server: foyer
@@ -25,14 +27,18 @@ func (m *Manager) TLSConfig() *tls.Config {
 // GetCertificate chooses the certificate for a handshake by its server
 // name: an exact SAN first, then a wildcard one label deep ("*.example.com"
 // serves "a.example.com", not "a.b.example.com" nor "example.com"). A
-// ClientHello without a server name, or one for a name no certificate
-// covers, gets an error at once: there is no default certificate and, with
-// no issuer and no on-demand configuration, certmagic obtains nothing.
+// ClientHello without a server name gets an error at once: there is no
+// default certificate. For a name no cached certificate covers, certmagic
+// obtains one when ACME is configured and Options.Decide allows the name,
+// else the handshake fails at once. Choosing (and obtaining) is bounded by
+// the handshake timeout (Configure), so a CA outage never hangs a client.
 func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	if hello.ServerName == "" {
 		return nil, ErrNoSNI
 	}
-	cert, err := m.cfg.GetCertificate(hello)
+	ctx, cancel := context.WithTimeout(hello.Context(), time.Duration(m.hsTimeout.Load()))
+	defer cancel()
+	cert, err := m.active.Load().GetCertificateWithContext(ctx, hello)
 	if err != nil {
 		return nil, fmt.Errorf("choose certificate for %s: %w", hello.ServerName, err)
 	}

@@ -45,6 +45,7 @@ type Appliance struct {
 	log     *slog.Logger
 	proxy   *proxy.Handler
 	certs   *acme.Manager
+	gate    *gate // the on-demand issuance gate (decide.go)
 	admin   *admin.Server
 	started time.Time
 
@@ -69,7 +70,8 @@ func New(opts Options) (*Appliance, error) {
 	}
 	a := &Appliance{opts: opts, log: opts.Logger, addrs: map[string]string{}, ready: make(chan struct{})}
 	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
-	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger})
+	a.gate = newGate(a.proxy.Table, func() []acme.CertInfo { return a.certs.Certificates() })
+	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger, Decide: a.gate.Decide})
 	if err != nil {
 		return nil, fmt.Errorf("set up certificates: %w", err)
 	}
@@ -115,6 +117,7 @@ func (a *Appliance) Run(ctx context.Context) error {
 		_ = a.Shutdown(context.Background())
 		return err
 	}
+	_ = a.configureACME(settings) // again, with the bound ports; rebuild reported any error
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go a.follow(watchCtx, sub)
@@ -180,7 +183,7 @@ func (a *Appliance) rebuild(ctx context.Context) (store.Settings, error) {
 		a.setTableErr(fmt.Sprintf("revision %d: %v", snap.Revision, err))
 		return snap.Settings, fmt.Errorf("build route table for revision %d: %w", snap.Revision, err)
 	}
-	if err := a.certs.Reload(ctx); err != nil {
+	if err := errors.Join(a.certs.Reload(ctx), a.configureACME(snap.Settings)); err != nil {
 		a.setTableErr(fmt.Sprintf("revision %d: certificates: %v", snap.Revision, err))
 		a.log.Error("certificates not reloaded", "err", err)
 	} else {

@@ -1,8 +1,13 @@
 package store
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
+	"net/mail"
 	"net/netip"
+	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +36,22 @@ type Settings struct {
 	// TrustedProxies lists the CIDRs whose X-Forwarded-* headers are kept.
 	// Empty (the default): incoming forwarding headers are always replaced.
 	TrustedProxies []string `json:"trusted_proxies"`
+	// ACMEDirectory is the ACME directory URL certificates are obtained
+	// from on demand. Empty (the default) turns issuance off: only
+	// imported certificates are served. Setting it accepts the CA's terms
+	// of service on the operator's behalf.
+	ACMEDirectory string `json:"acme_directory,omitempty"`
+	// ACMEEmail is the ACME account's contact address. Default empty.
+	ACMEEmail string `json:"acme_email,omitempty"`
+	// ACMERoots is PEM text of extra roots trusted when talking to the
+	// ACME directory (a private CA). Empty (the default): the system roots.
+	ACMERoots string `json:"acme_roots,omitempty"`
+	// ACMEChallenges lists the challenge types offered, of "http-01" and
+	// "tls-alpn-01". Empty (the default) means both.
+	ACMEChallenges []string `json:"acme_challenges,omitempty"`
+	// TLSHandshakeTimeout bounds choosing (and, on demand, obtaining) a
+	// certificate during a TLS handshake. Default 10s; zero means 10s.
+	TLSHandshakeTimeout Duration `json:"tls_handshake_timeout,omitempty"`
 }
 
 // DefaultSettings returns the settings of a new store.
@@ -43,6 +64,7 @@ func DefaultSettings() Settings {
 		UpstreamIdleConnsPerHost:      64,
 		ShutdownTimeout:               Duration(15 * time.Second),
 		TrustedProxies:                []string{},
+		TLSHandshakeTimeout:           Duration(10 * time.Second),
 	}
 }
 
@@ -90,6 +112,9 @@ var SettingKeys = func() []SettingKey {
 				s.BaseDomain = h
 				return nil
 			}},
+		durationKey("tls-handshake-timeout", "how long a TLS handshake may wait for its certificate (an on-demand ACME order included)",
+			func(s *Settings) *Duration { return &s.TLSHandshakeTimeout }, 0, 5*time.Minute),
+		acmeDirectoryKey, acmeEmailKey, acmeRootsKey, acmeChallengesKey,
 		durationKey("read-header-timeout", "how long a client may take to send a request head",
 			func(s *Settings) *Duration { return &s.ReadHeaderTimeout }, time.Second, 10*time.Minute),
 		durationKey("idle-timeout", "how long an idle client keep-alive connection is kept",
@@ -167,3 +192,89 @@ func (s *Settings) Validate() error {
 
 // String is used only in error messages.
 func (k SettingKey) String() string { return fmt.Sprintf("%s (%s)", k.Key, k.Doc) }
+
+// The ACME keys: where certificates are obtained on demand (see
+// docs/domains.md, "ACME issuance").
+var (
+	acmeDirectoryKey = SettingKey{Key: "acme-directory",
+		Doc: "ACME directory URL for on-demand certificates (its terms are accepted); empty serves imported certificates only",
+		get: func(s *Settings) string { return s.ACMEDirectory },
+		set: func(s *Settings, v string) error {
+			v = strings.TrimSpace(v)
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || u.Scheme != "https" || u.Host == "" {
+					return invalid("settings.acme-directory", "give an https URL such as https://acme-v02.api.letsencrypt.org/directory", "%q is not an https URL", v)
+				}
+			}
+			s.ACMEDirectory = v
+			return nil
+		}}
+	acmeEmailKey = SettingKey{Key: "acme-email", Doc: "contact address of the ACME account; may be empty",
+		get: func(s *Settings) string { return s.ACMEEmail },
+		set: func(s *Settings, v string) error {
+			v = strings.TrimSpace(v)
+			if v != "" {
+				if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+					return invalid("settings.acme-email", "give a bare address such as ops@example.com", "%q is not an email address", v)
+				}
+			}
+			s.ACMEEmail = v
+			return nil
+		}}
+	acmeRootsKey = SettingKey{Key: "acme-roots", Doc: "PEM of extra roots trusted for the ACME directory (a private CA); empty uses the system roots",
+		get: func(s *Settings) string { return s.ACMERoots },
+		set: func(s *Settings, v string) error {
+			if strings.TrimSpace(v) == "" {
+				s.ACMERoots = ""
+				return nil
+			}
+			if _, err := ParseRoots(v); err != nil {
+				return invalid("settings.acme-roots", `pass the file's text: foyer settings set acme-roots "$(cat root.pem)"`, "%v", err)
+			}
+			s.ACMERoots = v
+			return nil
+		}}
+	acmeChallengesKey = SettingKey{Key: "acme-challenges", Doc: "comma-separated ACME challenges offered: http-01, tls-alpn-01; empty offers both",
+		get: func(s *Settings) string { return strings.Join(s.ACMEChallenges, ",") },
+		set: func(s *Settings, v string) error {
+			out := []string{}
+			for _, c := range strings.Split(v, ",") {
+				switch c = strings.TrimSpace(c); c {
+				case "":
+				case "http-01", "tls-alpn-01":
+					if !slices.Contains(out, c) {
+						out = append(out, c)
+					}
+				default:
+					return invalid("settings.acme-challenges", "use http-01, tls-alpn-01 or both", "unknown challenge %q", c)
+				}
+			}
+			s.ACMEChallenges = out
+			return nil
+		}}
+)
+
+// ParseRoots parses PEM text holding one or more CA certificates.
+func ParseRoots(pemText string) ([]*x509.Certificate, error) {
+	var roots []*x509.Certificate
+	rest := []byte(pemText)
+	for {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("parse root certificate: %w", err)
+		}
+		roots = append(roots, c)
+	}
+	if len(roots) == 0 {
+		return nil, fmt.Errorf("no PEM CERTIFICATE block found")
+	}
+	return roots, nil
+}
