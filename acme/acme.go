@@ -114,7 +114,7 @@ func newCertmagic(zl *zapLogger, cfgp *atomic.Pointer[certmagic.Config]) (*certm
 	cfg.OnDemand = nil
 	cfg.DefaultServerName, cfg.FallbackServerName = "", ""
 	cfg.OnEvent, cfg.ShouldEmitFunc = nil, nil
-	cfg.CertSelection = nil
+	cfg.CertSelection = preferImported{}
 	cfgp.Store(cfg)
 	return cache, cfg
 }

@@ -108,7 +108,7 @@ func (m *Manager) issuingConfig(c IssueConfig) (*certmagic.Config, *certmagic.AC
 	})
 	cfg.DefaultServerName, cfg.FallbackServerName = "", ""
 	cfg.OnEvent, cfg.ShouldEmitFunc = nil, nil
-	cfg.CertSelection = nil
+	cfg.CertSelection = preferImported{}
 	iss := certmagic.NewACMEIssuer(cfg, certmagic.ACMEIssuer{
 		CA: c.Directory, TestCA: c.Directory, Email: c.Email, Agreed: true,
 		TrustedRoots:            pool,

@@ -124,7 +124,7 @@ func (b *acmeBox) handshake(name string) error {
 // issueThrough checks that an on-demand certificate for name, obtained
 // with only challenge offered, chains to Pebble's root and that the
 // request reaches the tenant's backend.
-func issueThrough(t *testing.T, challenge, name string) {
+func issueThrough(t *testing.T, challenge, name string) *acmeBox {
 	httpPort, tlsPort := freePort(t), freePort(t)
 	ca := startPebble(t, httpPort, tlsPort)
 	box := startACMEBox(t, httpPort, tlsPort, func(s *store.Settings) {
@@ -154,12 +154,35 @@ func issueThrough(t *testing.T, challenge, name string) {
 	if d := time.Since(start); ca.CABytes() != before || d > time.Second {
 		t.Errorf("second request went to the CA (%d bytes) or took %s: want the cached certificate", ca.CABytes()-before, d)
 	}
+	return box
 }
 
 // Ensure that a slug host gets a certificate on demand over HTTP-01 on
 // foyer's HTTP listener, and the request reaches the tenant.
 func TestACMEOnDemandHTTP01(t *testing.T) {
-	issueThrough(t, "http-01", "acme.example.test")
+	box := issueThrough(t, "http-01", "acme.example.test")
+
+	// An imported certificate for the same name wins over the issued one.
+	imported := newTestCA(t)
+	pair := imported.issue(t, "acme.example.test")
+	if err := box.db.Update(context.Background(), "test", func(tx store.Tx) error {
+		return tx.PutCert(&store.Certificate{Name: "acme.example.test", CertPEM: pair.cert, KeyPEM: pair.key})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(imported.cert)
+	deadline := time.Now().Add(5 * time.Second) // the change feed reloads certificates
+	for {
+		body, _, err := box.get("acme.example.test", pool)
+		if err == nil && body == "tenant acme" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the imported certificate does not win over the issued one: %v %q", err, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // Ensure that a verified custom domain gets a certificate on demand over
