@@ -82,30 +82,7 @@ func (rr *RoundRobin) peek(ups []*Upstream) *Upstream {
 }
 
 func (lc *LeastConn) peek(ups []*Upstream) *Upstream {
-	n := uint64(len(ups))
-	if n == 0 {
-		return nil
-	}
-	start := lc.next.Load()
-	var best, fallback *Upstream
-	var bestLoad int64
-	for i := uint64(0); i < n; i++ {
-		u := ups[(start+i)%n]
-		if !u.peekUsable(start+i, true) {
-			if fallback == nil && u.peekUsable(0, false) {
-				fallback = u
-			}
-			continue
-		}
-		load := u.State.inFlight.Load()
-		if best == nil || load*int64(best.Weight) < bestLoad*int64(max(u.Weight, 1)) {
-			best, bestLoad = u, load
-		}
-	}
-	if best == nil {
-		return fallback
-	}
-	return best
+	return leastConn(ups, lc.next.Load(), (*Upstream).peekUsable)
 }
 
 func (ll *LeastLatency) peek(ups []*Upstream) *Upstream {

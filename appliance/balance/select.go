@@ -34,17 +34,24 @@ type LeastConn struct {
 
 // Select implements Selector.
 func (lc *LeastConn) Select(ups []*Upstream, _ Key) *Upstream {
+	return leastConn(ups, lc.next.Add(1)-1, (*Upstream).usable)
+}
+
+// leastConn picks the usable backend with the fewest requests in flight per
+// weight, scanning from start so ties rotate; if none is usable under
+// slow start, the first one usable without it. usable is the real check or
+// Peek's side-effect-free one.
+func leastConn(ups []*Upstream, start uint64, usable func(*Upstream, uint64, bool) bool) *Upstream {
 	n := uint64(len(ups))
 	if n == 0 {
 		return nil
 	}
-	start := lc.next.Add(1) - 1
 	var best, fallback *Upstream
 	var bestLoad int64
 	for i := uint64(0); i < n; i++ {
 		u := ups[(start+i)%n]
-		if !u.usable(start+i, true) {
-			if fallback == nil && u.usable(0, false) {
+		if !usable(u, start+i, true) {
+			if fallback == nil && usable(u, 0, false) {
 				fallback = u
 			}
 			continue
