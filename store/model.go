@@ -124,13 +124,18 @@ var DomainStates = []DomainState{DomainPendingDNS, DomainVerified, DomainIssuing
 
 // Domain is a tenant's custom domain (a host outside the base domain).
 type Domain struct {
-	Name    string      `json:"name"`   // normalised host name
-	Tenant  string      `json:"tenant"` // tenant slug
-	State   DomainState `json:"state"`
-	Reason  string      `json:"reason,omitempty"` // why it is in this state
-	Hint    string      `json:"hint,omitempty"`   // the next step for a person
-	Created time.Time   `json:"created"`
-	Updated time.Time   `json:"updated"`
+	Name   string      `json:"name"`   // normalised host name
+	Tenant string      `json:"tenant"` // tenant slug
+	State  DomainState `json:"state"`
+	Reason string      `json:"reason,omitempty"` // why it is in this state
+	Hint   string      `json:"hint,omitempty"`   // the next step for a person
+	// Token proves ownership: the TXT record _foyer-challenge.<Name>
+	// carries it, and the HTTP self-test fetches it. Set by AddDomain.
+	Token string `json:"token,omitempty"`
+	// NotAfter is the expiry of the certificate issued for it, once active.
+	NotAfter time.Time `json:"not_after,omitzero"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
 }
 
 // Certificate is a certificate the operator imported (as opposed to one

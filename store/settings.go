@@ -52,6 +52,15 @@ type Settings struct {
 	// TLSHandshakeTimeout bounds choosing (and, on demand, obtaining) a
 	// certificate during a TLS handshake. Default 10s; zero means 10s.
 	TLSHandshakeTimeout Duration `json:"tls_handshake_timeout,omitempty"`
+	// DNSResolver is the host:port of the DNS server domain verification
+	// asks. Empty (the default): the system's resolver.
+	DNSResolver string `json:"dns_resolver,omitempty"`
+	// PublicIPs are this box's public addresses, which a custom domain's
+	// A/AAAA records may point at. Default empty.
+	PublicIPs []string `json:"public_ips,omitempty"`
+	// CNAMETarget is the host a custom domain's CNAME should point at.
+	// Empty (the default): <slug>.<base_domain> of the domain's tenant.
+	CNAMETarget string `json:"cname_target,omitempty"`
 }
 
 // DefaultSettings returns the settings of a new store.
@@ -115,6 +124,7 @@ var SettingKeys = func() []SettingKey {
 		durationKey("tls-handshake-timeout", "how long a TLS handshake may wait for its certificate (an on-demand ACME order included)",
 			func(s *Settings) *Duration { return &s.TLSHandshakeTimeout }, 0, 5*time.Minute),
 		acmeDirectoryKey, acmeEmailKey, acmeRootsKey, acmeChallengesKey,
+		dnsResolverKey, publicIPsKey, cnameTargetKey,
 		durationKey("read-header-timeout", "how long a client may take to send a request head",
 			func(s *Settings) *Duration { return &s.ReadHeaderTimeout }, time.Second, 10*time.Minute),
 		durationKey("idle-timeout", "how long an idle client keep-alive connection is kept",
@@ -278,3 +288,55 @@ func ParseRoots(pemText string) ([]*x509.Certificate, error) {
 	}
 	return roots, nil
 }
+
+// The domain verification keys (see docs/domains.md, "Custom domains").
+var (
+	dnsResolverKey = SettingKey{Key: "dns-resolver",
+		Doc: "host:port of the DNS server domain checks ask; empty uses the system's",
+		get: func(s *Settings) string { return s.DNSResolver },
+		set: func(s *Settings, v string) error {
+			v = strings.TrimSpace(v)
+			if v != "" {
+				if _, err := netip.ParseAddrPort(v); err != nil {
+					return invalid("settings.dns-resolver", "give an IP and port such as 1.1.1.1:53 or [2606:4700::1111]:53", "%q is not an IP:port", v)
+				}
+			}
+			s.DNSResolver = v
+			return nil
+		}}
+	publicIPsKey = SettingKey{Key: "public-ips",
+		Doc: "comma-separated public IP addresses of this box, for custom domains' A/AAAA records",
+		get: func(s *Settings) string { return strings.Join(s.PublicIPs, ",") },
+		set: func(s *Settings, v string) error {
+			var out []string
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p == "" {
+					continue
+				}
+				ip, err := netip.ParseAddr(p)
+				if err != nil || ip.Zone() != "" {
+					return invalid("settings.public-ips", "give addresses such as 203.0.113.7,2001:db8::7", "%q is not an IP address", p)
+				}
+				if s := ip.Unmap().String(); !slices.Contains(out, s) {
+					out = append(out, s)
+				}
+			}
+			s.PublicIPs = out
+			return nil
+		}}
+	cnameTargetKey = SettingKey{Key: "cname-target",
+		Doc: "host custom domains' CNAME records point at; empty means <slug>.<base-domain>",
+		get: func(s *Settings) string { return s.CNAMETarget },
+		set: func(s *Settings, v string) error {
+			if v = strings.TrimSpace(v); v == "" {
+				s.CNAMETarget = ""
+				return nil
+			}
+			h, err := NormalizeHost(v)
+			if err != nil {
+				return invalid("settings.cname-target", "give a host name such as edge.saas.example.com", "%v", err)
+			}
+			s.CNAMETarget = h
+			return nil
+		}}
+)

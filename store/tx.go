@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -373,6 +374,9 @@ func (t *tx) AddDomain(d *Domain) error {
 	if err := validateDomainState(d.State); err != nil {
 		return err
 	}
+	if d.Token == "" {
+		d.Token = rand.Text() // random; a closure run twice gets another, which is harmless
+	}
 	d.Created, d.Updated = t.now, t.now
 	if err := t.change("domain.add %s %s", d.Tenant, name); err != nil {
 		return err
@@ -397,11 +401,14 @@ func (t *tx) UpdateDomain(d *Domain) error {
 	if err := validateDomainState(d.State); err != nil {
 		return err
 	}
-	if cur.State == d.State && cur.Reason == d.Reason && cur.Hint == d.Hint {
+	if d.NotAfter.IsZero() {
+		d.NotAfter = cur.NotAfter
+	}
+	if cur.State == d.State && cur.Reason == d.Reason && cur.Hint == d.Hint && cur.NotAfter.Equal(d.NotAfter) {
 		*d = cur
 		return nil
 	}
-	cur.State, cur.Reason, cur.Hint, cur.Updated = d.State, d.Reason, d.Hint, t.now
+	cur.State, cur.Reason, cur.Hint, cur.NotAfter, cur.Updated = d.State, d.Reason, d.Hint, d.NotAfter, t.now
 	*d = cur
 	if err := t.change("domain.state %s %s", cur.Name, cur.State); err != nil {
 		return err

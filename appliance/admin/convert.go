@@ -43,12 +43,10 @@ func apiBackend(b store.Backend) api.Backend {
 
 func apiDomain(d store.Domain) api.Domain {
 	out := api.Domain{Name: d.Name, Tenant: d.Tenant, State: string(d.State), Reason: d.Reason,
-		Hint: d.Hint, Created: d.Created, Updated: d.Updated}
+		Hint: d.Hint, Token: d.Token, NotAfter: d.NotAfter, Created: d.Created, Updated: d.Updated}
 	if d.State == store.DomainPendingDNS && d.Reason == "" {
-		// Nothing verifies domains yet (the certificates issue adds it), so
-		// say what pending_dns means today and what the operator can do.
-		out.Reason = "verification not built yet; routes already"
-		out.Hint = "point its DNS here; foyer cert add " + d.Name + " --cert F --key F"
+		out.Reason = "not checked yet"
+		out.Hint = "point its DNS here, then `foyer domain check " + d.Name + "`"
 	}
 	return out
 }

@@ -17,9 +17,9 @@ func TestDomainCommands(t *testing.T) {
 	}
 	f.mustCLI("domain", "add", "beta", "www.beta.test")
 	wantLines(t, f.mustCLI("domain", "list"),
-		"TENANT  DOMAIN          STATE        REASON                                      HINT",
-		"acme    shop.acme.test  pending_dns  verification not built yet; routes already  point its DNS here; foyer cert add shop.acme.test --cert F --key F",
-		"beta    www.beta.test   pending_dns  verification not built yet; routes already  point its DNS here; foyer cert add www.beta.test --cert F --key F")
+		"TENANT  DOMAIN          STATE        REASON           HINT",
+		"acme    shop.acme.test  pending_dns  not checked yet  point its DNS here, then `foyer domain check shop.acme.test`",
+		"beta    www.beta.test   pending_dns  not checked yet  point its DNS here, then `foyer domain check www.beta.test`")
 	var ds []api.Domain
 	f.mustJSON(&ds, "domain", "list", "beta")
 	if len(ds) != 1 || ds[0].Name != "www.beta.test" || ds[0].State != "pending_dns" {

@@ -156,8 +156,10 @@ func testDomains(t *testing.T, s store.Store) {
 	if err != nil || d.Name != "shop.acme.com" || d.Tenant != "acme" || d.State != store.DomainPendingDNS || d.Created.IsZero() {
 		t.Fatalf("domain = %+v, %v", d, err)
 	}
-	if _, err := s.Domain(ctx, "xn--bcher-kva.example"); err != nil {
+	if idn, err := s.Domain(ctx, "xn--bcher-kva.example"); err != nil {
 		t.Fatalf("IDNA domain not stored as xn--: %v", err)
+	} else if len(d.Token) < 16 || idn.Token == d.Token {
+		t.Fatalf("ownership tokens %q and %q: want random and distinct", d.Token, idn.Token)
 	}
 	acme, err := s.ListDomains(ctx, "acme")
 	if err != nil || len(acme) != 2 {

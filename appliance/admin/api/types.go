@@ -118,13 +118,28 @@ type AddBackendRequest struct {
 
 // Domain is a tenant's custom domain and where it is in its lifecycle.
 type Domain struct {
-	Name    string    `json:"name"`
-	Tenant  string    `json:"tenant"`
-	State   string    `json:"state"`
-	Reason  string    `json:"reason,omitempty"`
-	Hint    string    `json:"hint,omitempty"`
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
+	Name   string `json:"name"`
+	Tenant string `json:"tenant"`
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+	Hint   string `json:"hint,omitempty"`
+	// Token is the ownership token: the TXT record _foyer-challenge.<Name>
+	// may carry it to verify the domain before its DNS points here.
+	Token string `json:"token,omitempty"`
+	// NotAfter is the issued certificate's expiry, once active.
+	NotAfter time.Time `json:"not_after,omitzero"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
+	// Setup is what to set in DNS, filled in by `domain add`.
+	Setup *DomainSetup `json:"setup,omitempty"`
+}
+
+// DomainSetup is the DNS records that make a custom domain point here.
+type DomainSetup struct {
+	CNAME     string   `json:"cname,omitempty"`     // the CNAME target
+	Addresses []string `json:"addresses,omitempty"` // A/AAAA alternatives
+	TXTName   string   `json:"txt_name"`            // _foyer-challenge.<domain>
+	TXTValue  string   `json:"txt_value"`           // the token
 }
 
 // AddDomainRequest is POST /v1/tenants/{slug}/domains.
