@@ -3,9 +3,9 @@
 // package that imports certmagic.
 //
 // A Manager serves the certificates an operator imported into the store
-// and, once Configure sets an ACME directory, obtains others on demand
-// during the handshake (issue.go), for the names the injected
-// Options.Decide allows; acme never imports route. Imported certificates
+// and, once Configure sets an ACME directory or turns on the internal CA
+// (internalca.go), obtains others on demand during the handshake
+// (issue.go), for the names the injected Options.Decide allows; acme never imports route. Imported certificates
 // win for their names: the cache is consulted before anything is
 // obtained. certmagic's storage (ACME account, obtained certificates) is
 // the store's blobs when Options.Blobs is set (storage.go), else memory.

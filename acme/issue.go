@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -38,6 +39,10 @@ type IssueConfig struct {
 	// HandshakeTimeout bounds choosing, and so obtaining, a certificate
 	// during a handshake. Zero means DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
+	// InternalCA makes foyer's own CA (internalca.go) issue on demand
+	// instead of ACME; the fields above but HandshakeTimeout are then
+	// ignored. The CA is made on first use and kept in the storage.
+	InternalCA bool
 }
 
 // issuing is the ACME side of the active config, for HTTPChallenge.
@@ -45,9 +50,10 @@ type issuing struct {
 	iss *certmagic.ACMEIssuer
 }
 
-// Configure applies c: with a directory, handshakes for names without a
-// cached certificate obtain one on demand from it, for the names
-// Options.Decide allows; without, only imported certificates are served.
+// Configure applies c: with InternalCA or a directory, handshakes for
+// names without a cached certificate obtain one on demand from the
+// internal CA or the directory, for the names Options.Decide allows;
+// without, only imported certificates are served.
 // An unchanged c is a no-op, so the appliance calls it on every
 // configuration change. Certificates obtained earlier stay cached.
 //
@@ -63,6 +69,16 @@ func (m *Manager) Configure(c IssueConfig) error {
 	cmp := c
 	cmp.HandshakeTimeout = m.conf.HandshakeTimeout
 	if cmp == m.conf && m.active.Load() != nil {
+		m.conf = c
+		return nil
+	}
+	if c.InternalCA {
+		cfg, err := m.internalConfig()
+		if err != nil {
+			return fmt.Errorf("internal CA: %w", err)
+		}
+		m.active.Store(cfg)
+		m.issuing.Store(nil)
 		m.conf = c
 		return nil
 	}
@@ -93,22 +109,7 @@ func (m *Manager) issuingConfig(c IssueConfig) (*certmagic.Config, *certmagic.AC
 		}
 	}
 	zl := newZapLogger(m.log).Logger
-	cfg := certmagic.New(m.cache, certmagic.Config{
-		Storage: m.cfg.Storage, // shared: account and certificates survive a reconfiguration
-		// No stapling: Let's Encrypt has ended OCSP, and a staple fetch
-		// must not delay a handshake.
-		OCSP:   certmagic.OCSPConfig{DisableStapling: true},
-		Logger: zl,
-		OnDemand: &certmagic.OnDemandConfig{DecisionFunc: func(_ context.Context, name string) error {
-			if m.decide == nil {
-				return errors.New("no issuance gate configured")
-			}
-			return m.decide(name)
-		}},
-	})
-	cfg.DefaultServerName, cfg.FallbackServerName = "", ""
-	cfg.OnEvent, cfg.ShouldEmitFunc = nil, nil
-	cfg.CertSelection = preferImported{}
+	cfg := m.onDemandConfig()
 	iss := certmagic.NewACMEIssuer(cfg, certmagic.ACMEIssuer{
 		CA: c.Directory, TestCA: c.Directory, Email: c.Email, Agreed: true,
 		TrustedRoots:            pool,
@@ -121,6 +122,33 @@ func (m *Manager) issuingConfig(c IssueConfig) (*certmagic.Config, *certmagic.AC
 	})
 	cfg.Issuers = []certmagic.Issuer{iss}
 	return cfg, iss, nil
+}
+
+// onDemandConfig builds a config on the Manager's cache and storage with
+// the on-demand gate and no issuer yet.
+func (m *Manager) onDemandConfig() *certmagic.Config {
+	cfg := certmagic.New(m.cache, certmagic.Config{
+		Storage: m.cfg.Storage, // shared: account and certificates survive a reconfiguration
+		// No stapling: Let's Encrypt has ended OCSP, and a staple fetch
+		// must not delay a handshake.
+		OCSP:   certmagic.OCSPConfig{DisableStapling: true},
+		Logger: newZapLogger(m.log).Logger,
+		OnDemand: &certmagic.OnDemandConfig{DecisionFunc: func(_ context.Context, name string) error {
+			return m.gate(name)
+		}},
+	})
+	cfg.DefaultServerName, cfg.FallbackServerName = "", ""
+	cfg.OnEvent, cfg.ShouldEmitFunc = nil, nil
+	cfg.CertSelection = preferImported{}
+	return cfg
+}
+
+// gate is Options.Decide, refusing everything when it is nil.
+func (m *Manager) gate(name string) error {
+	if m.decide == nil {
+		return errors.New("no issuance gate configured")
+	}
+	return m.decide(name)
 }
 
 func appendPEM(pool *x509.CertPool, text string) bool {

@@ -171,7 +171,7 @@ func (a *Appliance) configureACME(s store.Settings) error {
 	c := acme.IssueConfig{Directory: s.ACMEDirectory, Email: s.ACMEEmail, Roots: s.ACMERoots,
 		DisableHTTP01:    a.opts.HTTPAddr == "" || !offers("http-01"),
 		DisableTLSALPN01: a.opts.HTTPSAddr == "" || !offers("tls-alpn-01"),
-		HandshakeTimeout: s.TLSHandshakeTimeout.D()}
+		HandshakeTimeout: s.TLSHandshakeTimeout.D(), InternalCA: s.InternalCA}
 	if host, port, err := net.SplitHostPort(addrs["https"]); err == nil {
 		c.ListenHost, c.TLSPort = host, atoiOr0(port)
 	}

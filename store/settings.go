@@ -49,6 +49,11 @@ type Settings struct {
 	// ACMEChallenges lists the challenge types offered, of "http-01" and
 	// "tls-alpn-01". Empty (the default) means both.
 	ACMEChallenges []string `json:"acme_challenges,omitempty"`
+	// InternalCA makes foyer's own CA (kept in the store) issue the
+	// certificates the on-demand gate allows, instead of ACME:
+	// ACMEDirectory and the other ACME settings are then ignored. Default
+	// false. See docs/domains.md, "Internal CA".
+	InternalCA bool `json:"internal_ca,omitempty"`
 	// TLSHandshakeTimeout bounds choosing (and, on demand, obtaining) a
 	// certificate during a TLS handshake. Default 10s; zero means 10s.
 	TLSHandshakeTimeout Duration `json:"tls_handshake_timeout,omitempty"`
@@ -123,7 +128,7 @@ var SettingKeys = func() []SettingKey {
 			}},
 		durationKey("tls-handshake-timeout", "how long a TLS handshake may wait for its certificate (an on-demand ACME order included)",
 			func(s *Settings) *Duration { return &s.TLSHandshakeTimeout }, 0, 5*time.Minute),
-		acmeDirectoryKey, acmeEmailKey, acmeRootsKey, acmeChallengesKey,
+		acmeDirectoryKey, acmeEmailKey, acmeRootsKey, acmeChallengesKey, internalCAKey,
 		dnsResolverKey, publicIPsKey, cnameTargetKey,
 		durationKey("read-header-timeout", "how long a client may take to send a request head",
 			func(s *Settings) *Duration { return &s.ReadHeaderTimeout }, time.Second, 10*time.Minute),
@@ -264,6 +269,28 @@ var (
 			return nil
 		}}
 )
+
+// internalCAKey switches issuance to foyer's own CA (docs/domains.md,
+// "Internal CA").
+var internalCAKey = SettingKey{Key: "internal-ca",
+	Doc: "on: foyer's own CA issues certificates for the names the gate allows, and acme-directory is ignored; off (the default): ACME",
+	get: func(s *Settings) string {
+		if s.InternalCA {
+			return "on"
+		}
+		return "off"
+	},
+	set: func(s *Settings, v string) error {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "on", "true":
+			s.InternalCA = true
+		case "off", "false", "":
+			s.InternalCA = false
+		default:
+			return invalid("settings.internal-ca", "use on or off", "%q is not on or off", v)
+		}
+		return nil
+	}}
 
 // ParseRoots parses PEM text holding one or more CA certificates.
 func ParseRoots(pemText string) ([]*x509.Certificate, error) {

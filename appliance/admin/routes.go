@@ -28,7 +28,7 @@ type route struct {
 
 // routes is every endpoint the api.Client calls, and nothing else: the
 // core table below plus the traffic-control tables in routes_*.go.
-var routes = concat(coreRoutes, poolRoutes, policyRoutes)
+var routes = concat(coreRoutes, poolRoutes, policyRoutes, caRoutes)
 
 func concat(tables ...[]route) []route {
 	var out []route

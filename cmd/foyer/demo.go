@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/foyerhq/foyer/appliance"
+	"github.com/foyerhq/foyer/appliance/admin/api"
 	"github.com/foyerhq/foyer/store"
 	"github.com/foyerhq/foyer/store/boltstore"
 )
@@ -35,8 +36,10 @@ func newDemoCmd() *cobra.Command {
 		Use:   "demo",
 		Short: "Serve three demo tenants with in-process backends (data in ./.demo)",
 		Long: "Run foyer on embedded defaults: a data directory ./.demo (or --data), demo backends\n" +
-			"served in-process on loopback, three tenants under the base domain localhost, and a\n" +
-			"self-signed certificate for them. It prints the commands to try; Ctrl-C stops it.\n" +
+			"served in-process on loopback, three tenants under the base domain localhost, and\n" +
+			"foyer's internal CA (setting internal-ca) issuing their certificates on demand; its root\n" +
+			"is written to demo-ca.pem in the data directory. It prints the commands to try; Ctrl-C\n" +
+			"stops it.\n" +
 			"Running it again reuses the data directory.",
 		Example: "  foyer demo\n  foyer demo --http 127.0.0.1:18080 --https 127.0.0.1:18443",
 		Args:    cobra.NoArgs,
@@ -66,10 +69,16 @@ func runDemo(ctx context.Context, dir string, f listenFlags, log *slog.Logger, o
 	}
 	defer stopBackends()
 	caPath := filepath.Join(dir, "demo-ca.pem")
-	if err := seedDemo(ctx, dir, caPath, urls); err != nil {
+	if err := seedDemo(ctx, dir, urls); err != nil {
 		return err
 	}
 	return serve(ctx, dir, f, log, func(a *appliance.Appliance) {
+		// The daemon made the CA as it applied internal-ca=on, before it
+		// was ready; export its root as `foyer ca export-root` does.
+		c := api.NewClient(filepath.Join(dir, api.SocketName))
+		if err := exportRoot(ctx, c, caPath, nil); err != nil {
+			log.Error("demo: HTTPS will not verify without the CA root", "err", err)
+		}
 		printDemo(out, dir, caPath, a.Addrs())
 	})
 }
@@ -112,40 +121,22 @@ func demoBackend(name string, n int) http.Handler {
 	})
 }
 
-// seedDemo writes the demo configuration in one transaction: settings,
-// tenants (kept if present), their backends (replaced by this run's), and
-// a certificate for the tenants' hosts (made once, renewed when old).
-func seedDemo(ctx context.Context, dir, caPath string, urls map[string][]string) error {
+// seedDemo writes the demo configuration in one transaction: settings
+// (the base domain, and internal-ca on: the tenants' certificates come from
+// foyer's own CA, made once and kept in the store), tenants (kept if
+// present) and their backends (replaced by this run's).
+func seedDemo(ctx context.Context, dir string, urls map[string][]string) error {
 	st, err := boltstore.Open(dir, boltstore.Options{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	var hosts []string
-	for _, t := range demoTenants {
-		hosts = append(hosts, t.slug+"."+demoBase)
-	}
-	needCert := true
-	if c, err := st.Cert(ctx, hosts[0]); err == nil && time.Until(c.NotAfter) > 30*24*time.Hour {
-		if _, err := os.Stat(caPath); err == nil {
-			needCert = false
-		}
-	}
-	var certPEM, keyPEM, caPEM string
-	if needCert {
-		if certPEM, keyPEM, caPEM, err = demoCertificate(hosts); err != nil {
-			return fmt.Errorf("make demo certificate: %w", err)
-		}
-		if err := os.WriteFile(caPath, []byte(caPEM), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", caPath, err)
-		}
-	}
 	return st.Update(ctx, "foyer demo", func(tx store.Tx) error {
 		s, err := tx.Settings()
 		if err != nil {
 			return err
 		}
-		s.BaseDomain = demoBase
+		s.BaseDomain, s.InternalCA = demoBase, true
 		if err := tx.SetSettings(s); err != nil {
 			return err
 		}
@@ -154,10 +145,12 @@ func seedDemo(ctx context.Context, dir, caPath string, urls map[string][]string)
 				return err
 			}
 		}
-		if !needCert {
-			return nil
+		// Before the internal CA, the demo imported a certificate under
+		// this name; an imported one would win over the issued ones.
+		if c, err := tx.Cert(demoTenants[0].slug + "." + demoBase); err == nil && c.Issuer == "CN=foyer demo CA" {
+			return tx.RemoveCert(c.Name)
 		}
-		return tx.PutCert(&store.Certificate{Name: hosts[0], CertPEM: certPEM, KeyPEM: keyPEM})
+		return nil
 	})
 }
 

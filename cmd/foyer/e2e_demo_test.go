@@ -3,8 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -12,7 +17,9 @@ import (
 )
 
 // Ensure that `foyer demo` serves its tenants and that every curl line it
-// prints works, over HTTP and HTTPS, as does the CLI line it prints.
+// prints works, over HTTP and HTTPS, as does the CLI line it prints; and
+// that the HTTPS answer's certificate, issued by the internal CA, chains to
+// the root the demo exported.
 func TestDemoPrintedLinesWork(t *testing.T) {
 	bin := foyerBinary(t)
 	requireTool(t, "curl")
@@ -68,10 +75,45 @@ func TestDemoPrintedLinesWork(t *testing.T) {
 			t.Errorf("%s\n  expected a demo backend's answer, got %s", line, out)
 		}
 	}
+	checkDemoChain(t, dir, curls)
 	list := exec.CommandContext(ctx, bin, "tenant", "list")
 	list.Env = append(os.Environ(), "FOYER_DATA="+dir)
 	out, err := list.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "globex") {
 		t.Fatalf("foyer tenant list with FOYER_DATA: %v\n%s", err, out)
+	}
+}
+
+// checkDemoChain handshakes with the host of the printed HTTPS line and
+// verifies the certificate against demo-ca.pem alone.
+func checkDemoChain(t *testing.T, dir string, curls []string) {
+	t.Helper()
+	var hostPort string
+	for _, line := range curls {
+		if m := regexp.MustCompile(`https://([^/ ]+)/`).FindStringSubmatch(line); m != nil {
+			hostPort = m[1]
+		}
+	}
+	host, port, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		t.Fatalf("no HTTPS line printed: %v", err)
+	}
+	caPEM, err := os.ReadFile(filepath.Join(dir, "demo-ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(caPEM) {
+		t.Fatalf("demo-ca.pem holds no certificate:\n%s", caPEM)
+	}
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", net.JoinHostPort("127.0.0.1", port),
+		&tls.Config{ServerName: host, RootCAs: roots})
+	if err != nil {
+		t.Fatalf("TLS to %s with demo-ca.pem as the only root: %v", host, err)
+	}
+	defer conn.Close()
+	chain := conn.ConnectionState().VerifiedChains[0]
+	if root := chain[len(chain)-1]; !strings.HasPrefix(root.Subject.CommonName, "foyer internal CA ") {
+		t.Fatalf("chain ends at %q, want foyer's internal CA", root.Subject.CommonName)
 	}
 }
