@@ -35,19 +35,26 @@ type Options struct {
 	HTTPAddr, HTTPSAddr, OpsAddr string
 	// Logger; default slog.Default().
 	Logger *slog.Logger
+	// Verify times the background domain verifier; the zero value is
+	// its defaults (VerifyTiming).
+	Verify VerifyTiming
 	// Version and Commit are shown by `foyer status`.
 	Version, Commit string
 }
 
 // Appliance is one running foyer.
 type Appliance struct {
-	opts    Options
-	log     *slog.Logger
-	proxy   *proxy.Handler
-	certs   *acme.Manager
-	gate    *gate // the on-demand issuance gate (decide.go)
-	admin   *admin.Server
-	started time.Time
+	opts  Options
+	log   *slog.Logger
+	proxy *proxy.Handler
+	certs *acme.Manager
+	gate  *gate // the on-demand issuance gate (decide.go)
+	// selfTest answers the HTTP self-test and verifier moves custom
+	// domains through their lifecycle (verifier.go).
+	selfTest *acme.SelfTest
+	verifier *verifier
+	admin    *admin.Server
+	started  time.Time
 
 	mu       sync.Mutex // guards servers, addrs, tableErr
 	servers  []*http.Server
@@ -76,6 +83,7 @@ func New(opts Options) (*Appliance, error) {
 		return nil, fmt.Errorf("set up certificates: %w", err)
 	}
 	a.certs = certs
+	a.selfTest, a.verifier = acme.NewSelfTest(), newVerifier(a, opts.Verify)
 	a.admin, err = admin.New(admin.Options{Store: opts.Store, Socket: a.socketPath(), Info: a.info, Logger: opts.Logger,
 		Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace})
 	if err != nil {
@@ -122,6 +130,8 @@ func (a *Appliance) Run(ctx context.Context) error {
 	defer stopWatch()
 	go a.follow(watchCtx, sub)
 	go a.proxy.CheckHealth(watchCtx) // active health checks; stop with the watch
+	verifyDone := make(chan struct{})
+	go func() { defer close(verifyDone); a.verifier.run(watchCtx) }()
 	// API keys' last use, flushed once a minute; stops with the watch, and
 	// Run writes the last batch itself once requests have drained.
 	keysDone := make(chan struct{})
@@ -143,6 +153,7 @@ func (a *Appliance) Run(ctx context.Context) error {
 	defer cancel()
 	err = a.Shutdown(sctx)
 	<-keysDone
+	<-verifyDone
 	fctx, fcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer fcancel()
 	a.touchKeys(fctx) // the store is still open: the caller closes it after Run

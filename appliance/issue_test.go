@@ -33,6 +33,13 @@ type acmeSettings func(*store.Settings)
 
 func startACMEBox(t *testing.T, httpPort, tlsPort int, set acmeSettings) *acmeBox {
 	t.Helper()
+	// The verifier is off: these tests drive on-demand issuance alone.
+	return startACMEBoxWith(t, httpPort, tlsPort, set, VerifyTiming{Off: true})
+}
+
+// startACMEBoxWith is startACMEBox with the domain verifier timed by vt.
+func startACMEBoxWith(t *testing.T, httpPort, tlsPort int, set acmeSettings, vt VerifyTiming) *acmeBox {
+	t.Helper()
 	ctx := context.Background()
 	db, err := memstore.Open(ctx, store.Options{})
 	if err != nil {
@@ -68,7 +75,7 @@ func startACMEBox(t *testing.T, httpPort, tlsPort int, set acmeSettings) *acmeBo
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	box := &acmeBox{db: db, httpPort: httpPort, tlsPort: tlsPort, logs: &syncBuf{}}
-	a, err := New(Options{DataDir: dir, Store: db, HTTPAddr: addr(httpPort), HTTPSAddr: addr(tlsPort),
+	a, err := New(Options{DataDir: dir, Store: db, HTTPAddr: addr(httpPort), HTTPSAddr: addr(tlsPort), Verify: vt,
 		Logger: slog.New(slog.NewTextHandler(box.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)

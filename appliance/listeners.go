@@ -22,7 +22,7 @@ func (a *Appliance) listen(s store.Settings, errc chan<- error) error {
 	}
 	var jobs []job
 	if a.opts.HTTPAddr != "" {
-		jobs = append(jobs, job{"http", a.opts.HTTPAddr, a.server(s, a.certs.HTTPChallenge(a.proxy)), false})
+		jobs = append(jobs, job{"http", a.opts.HTTPAddr, a.server(s, a.certs.HTTPChallenge(a.selfTest.Wrap(a.proxy))), false})
 	}
 	if a.opts.HTTPSAddr != "" {
 		srv := a.server(s, a.proxy)

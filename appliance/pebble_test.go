@@ -85,6 +85,8 @@ type pebbleCA struct {
 	Directory string         // through the counting proxy
 	WFERoot   string         // PEM of the root of Pebble's own TLS certificate
 	Roots     *x509.CertPool // Pebble's issuing root, for verifying issued leaves
+	DNS       string         // challtestsrv's DNS server, host:port
+	DNSMgmt   string         // challtestsrv's management API, http://host:port
 	proxy     *countingProxy
 }
 
@@ -121,7 +123,8 @@ func startPebble(t *testing.T, httpPort, tlsPort int) *pebbleCA {
 		t.Fatalf("pebble /roots/0 is not PEM: %q", root)
 	}
 	px := newCountingProxy(t, addr(acmePort))
-	return &pebbleCA{Directory: "https://" + px.addr + "/dir", WFERoot: wfeRoot, Roots: roots, proxy: px}
+	return &pebbleCA{Directory: "https://" + px.addr + "/dir", WFERoot: wfeRoot, Roots: roots,
+		DNS: addr(dns), DNSMgmt: "http://" + addr(cmgmt), proxy: px}
 }
 
 func addr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }

@@ -1,0 +1,34 @@
+package acme
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrIssuanceOff is returned by Obtain while no ACME directory is configured.
+var ErrIssuanceOff = errors.New("no ACME directory configured")
+
+// Obtain gets a certificate for name from the configured ACME directory
+// now (or loads one already in storage), puts it in the cache, where
+// certmagic renews it, and returns its expiry. It does not ask
+// Options.Decide: the caller has verified the name. It returns when the
+// order ends or ctx does.
+func (m *Manager) Obtain(ctx context.Context, name string) (time.Time, error) {
+	if m.issuing.Load() == nil {
+		return time.Time{}, ErrIssuanceOff
+	}
+	cfg := m.active.Load()
+	if err := cfg.ObtainCertSync(ctx, name); err != nil {
+		return time.Time{}, fmt.Errorf("obtain certificate for %s: %w", name, err)
+	}
+	c, err := cfg.CacheManagedCertificate(ctx, name)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("load certificate for %s: %w", name, err)
+	}
+	if c.Leaf == nil {
+		return time.Time{}, fmt.Errorf("load certificate for %s: no leaf", name)
+	}
+	return c.Leaf.NotAfter, nil
+}
