@@ -63,17 +63,25 @@ type Report struct {
 }
 
 // Failed returns the check that explains why the domain is not
-// verified: the CAA refusal, else the first failed DNS check.
+// verified: the CAA refusal; a stale AAAA beside a right A record; else
+// the CNAME check (whose hint names A/AAAA as the alternative).
 func (r Report) Failed() (Check, bool) {
 	if r.Verified && !r.CAARefused {
 		return Check{}, false
 	}
+	by := map[string]Check{}
 	for _, c := range r.Checks {
-		if !c.OK && (c.Name == "caa" || !r.CAARefused && c.Name != "txt" && c.Name != "http") {
-			return c, true
-		}
+		by[c.Name] = c
 	}
-	return Check{Name: "dns", Detail: "no record points here"}, true
+	switch {
+	case r.CAARefused:
+		return by["caa"], true
+	case by["a"].OK && !by["aaaa"].OK:
+		return by["aaaa"], true
+	case !by["cname"].OK && by["cname"].Detail != "no CNAME target configured":
+		return by["cname"], true
+	}
+	return by["a"], true
 }
 
 // Verify runs the checks on in.Domain live. It never fails as a whole: a

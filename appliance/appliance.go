@@ -85,7 +85,7 @@ func New(opts Options) (*Appliance, error) {
 	a.certs = certs
 	a.selfTest, a.verifier = acme.NewSelfTest(), newVerifier(a, opts.Verify)
 	a.admin, err = admin.New(admin.Options{Store: opts.Store, Socket: a.socketPath(), Info: a.info, Logger: opts.Logger,
-		Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace})
+		Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace, CheckDomain: a.checkDomain})
 	if err != nil {
 		return nil, fmt.Errorf("set up admin API: %w", err)
 	}

@@ -24,6 +24,7 @@ import (
 // sleepy (suspended), under base domain example.test.
 type acmeBox struct {
 	db                *store.DB
+	app               *Appliance
 	httpPort, tlsPort int
 	logs              *syncBuf
 }
@@ -80,6 +81,7 @@ func startACMEBoxWith(t *testing.T, httpPort, tlsPort int, set acmeSettings, vt 
 	if err != nil {
 		t.Fatal(err)
 	}
+	box.app = a
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- a.Run(runCtx) }()

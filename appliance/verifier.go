@@ -141,6 +141,14 @@ func (v *verifier) backoff(name string) {
 	v.next[name] = s
 }
 
+// forget drops name's schedule: its next look is due at once, with the
+// backoff started afresh.
+func (v *verifier) forget(name string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.next, name)
+}
+
 func (v *verifier) after(name string, d time.Duration) {
 	v.mu.Lock()
 	defer v.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -165,5 +166,46 @@ func TestVerifierCAARefusal(t *testing.T) {
 	}
 	if n := ca.CABytes() - before; n != 0 {
 		t.Fatalf("%d bytes reached the CA, want none", n)
+	}
+}
+
+// Ensure that a live check reports each record with its hint, flags a
+// stale AAAA record, passes the HTTP self-test through foyer's listener,
+// and moves the domain to verified once the records are right.
+func TestDomainCheckLive(t *testing.T) {
+	httpPort, tlsPort := freePort(t), freePort(t)
+	ca := startPebble(t, httpPort, tlsPort)
+	ca.dnsSet(t, "/set-default-ipv4", map[string]string{"ip": ""})
+	box := startACMEBoxWith(t, httpPort, tlsPort, func(s *store.Settings) {
+		s.DNSResolver, s.PublicIPs = ca.DNS, []string{"127.0.0.1"}
+	}, VerifyTiming{Off: true, HTTPPort: httpPort})
+	const name = "check.customer.test"
+	box.addDomain(t, name)
+	ca.dnsSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
+	ca.dnsSet(t, "/add-aaaa", map[string]any{"host": name, "addresses": []string{"2001:db8::1"}})
+	res, err := box.app.checkDomain(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, c := range res.Checks {
+		got[c.Name] = c.OK
+		if !c.OK && c.Hint == "" {
+			t.Errorf("check %s failed without a hint: %+v", c.Name, c)
+		}
+	}
+	want := map[string]bool{"cname": false, "a": true, "aaaa": false, "txt": false, "caa": true, "http": true}
+	if !maps.Equal(got, want) || res.Verified || res.Resolver != ca.DNS {
+		t.Fatalf("checks %v verified %v via %s, want %v, not verified, via %s", got, res.Verified, res.Resolver, want, ca.DNS)
+	}
+	if d, _ := box.db.Domain(context.Background(), name); d.State != store.DomainPendingDNS || !strings.Contains(d.Reason, "stale AAAA") {
+		t.Fatalf("after a failed check: %s (%s), want pending_dns with the stale AAAA", d.State, d.Reason)
+	}
+	ca.dnsSet(t, "/clear-aaaa", map[string]string{"host": name})
+	if res, err = box.app.checkDomain(context.Background(), name); err != nil || !res.Verified {
+		t.Fatalf("second check: verified %v, %v", res.Verified, err)
+	}
+	if d, _ := box.db.Domain(context.Background(), name); d.State != store.DomainVerified {
+		t.Fatalf("after a passing check: %s, want verified", d.State)
 	}
 }

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -45,14 +46,48 @@ func (s *Server) addDomain(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var d store.Domain
-	err := s.update(r, func(tx store.Tx) error {
+	var set store.Settings
+	err := s.update(r, func(tx store.Tx) (err error) {
 		d = store.Domain{Tenant: r.PathValue("slug"), Name: req.Name}
+		if set, err = tx.Settings(); err != nil {
+			return err
+		}
 		return tx.AddDomain(&d)
 	})
 	if err != nil {
 		return fmt.Errorf("adding domain: %w", err)
 	}
-	writeJSON(w, http.StatusCreated, apiDomain(d))
+	out := apiDomain(d)
+	out.Setup = domainSetup(d, set)
+	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+// domainSetup is the DNS records that make d point at this box.
+func domainSetup(d store.Domain, s store.Settings) *api.DomainSetup {
+	out := &api.DomainSetup{CNAME: s.CNAMETarget, Addresses: s.PublicIPs,
+		TXTName: "_foyer-challenge." + d.Name, TXTValue: d.Token}
+	if out.CNAME == "" && s.BaseDomain != "" {
+		out.CNAME = d.Tenant + "." + s.BaseDomain
+	}
+	return out
+}
+
+// checkDomain is POST /v1/domains/{name}/check.
+func (s *Server) checkDomain(w http.ResponseWriter, r *http.Request) error {
+	if s.checker == nil {
+		return errors.New("checking a domain needs the running appliance")
+	}
+	out, err := s.checker(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return fmt.Errorf("checking domain: %w", err)
+	}
+	d, err := s.store.Domain(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return fmt.Errorf("reading domain: %w", err)
+	}
+	out.Domain = apiDomain(d)
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -61,6 +61,7 @@ var coreRoutes = []route{
 	{"GET", "/v1/domains/{name}", read, (*Server).getDomain},
 	{"POST", "/v1/tenants/{slug}/domains", write, (*Server).addDomain},
 	{"DELETE", "/v1/domains/{name}", write, (*Server).removeDomain},
+	{"POST", "/v1/domains/{name}/check", write, (*Server).checkDomain},
 
 	{"GET", "/v1/certs", read, (*Server).listCerts},
 	{"POST", "/v1/certs", write, (*Server).addCert},

@@ -43,6 +43,9 @@ type Options struct {
 	// Trace explains how the appliance would handle a request, without
 	// sending it (POST /v1/trace). If nil, tracing answers an error.
 	Trace func(context.Context, api.TraceRequest) (api.TraceReport, error)
+	// CheckDomain runs a domain's checks live and updates its state (POST
+	// /v1/domains/{name}/check). If nil, checking answers an error.
+	CheckDomain func(ctx context.Context, name string) (api.DomainCheck, error)
 	// Logger receives server errors (never request bodies). If nil, logs are discarded.
 	Logger *slog.Logger
 	// DaemonUID is the uid allowed besides root; 0 (the default) means
@@ -85,7 +88,8 @@ type Server struct {
 	stopCtx context.Context
 	stop    context.CancelFunc
 
-	tracer func(context.Context, api.TraceRequest) (api.TraceReport, error) // explains a request; nil: no tracing
+	tracer  func(context.Context, api.TraceRequest) (api.TraceReport, error) // explains a request; nil: no tracing
+	checker func(context.Context, string) (api.DomainCheck, error)           // checks a domain; nil: no checks
 
 	users sync.Map // uid (int) -> user name (string); a cache of os/user lookups
 }
@@ -97,7 +101,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{store: opts.Store, info: opts.Info, health: opts.Health, breaker: opts.Breaker, log: opts.Logger, now: opts.Now,
 		via: api.SocketName, daemonUID: os.Getuid()}
-	s.tracer = opts.Trace
+	s.tracer, s.checker = opts.Trace, opts.CheckDomain
 	if opts.Socket != "" {
 		s.via = filepath.Base(opts.Socket)
 	}

@@ -12,12 +12,12 @@ import (
 func newDomainCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "domain",
-		Short:   "Add, list and remove tenants' custom domains and see their state",
-		Example: "  foyer domain add acme shop.acme.com\n  foyer domain list",
+		Short:   "Add, list, check and remove tenants' custom domains and see their state",
+		Example: "  foyer domain add acme shop.acme.com\n  foyer domain check shop.acme.com\n  foyer domain list",
 		Args:    cobra.ArbitraryArgs,
 		RunE:    runGroup,
 	}
-	cmd.AddCommand(newDomainAddCmd(), newDomainListCmd(), newDomainRmCmd())
+	cmd.AddCommand(newDomainAddCmd(), newDomainListCmd(), newDomainRmCmd(), newDomainCheckCmd())
 	return cmd
 }
 
@@ -25,7 +25,7 @@ func newDomainCmd() *cobra.Command {
 func newDomainAddCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:               "add SLUG DOMAIN",
-		Short:             "Add a custom domain to a tenant; it starts in pending_dns",
+		Short:             "Add a custom domain to a tenant and print the DNS records to set; it starts in pending_dns",
 		Example:           "  foyer domain add acme shop.acme.com",
 		Args:              exactArgs(2, "a SLUG and a DOMAIN"),
 		ValidArgsFunction: completeArg(tenantSlugs),
@@ -38,7 +38,11 @@ func newDomainAddCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return say(cmd, "domain %s added to %s (%s)", d.Name, d.Tenant, d.State)
+			if err := say(cmd, "domain %s added to %s (%s)", d.Name, d.Tenant, d.State); err != nil {
+				return err
+			}
+			printSetup(cmd.OutOrStdout(), d)
+			return nil
 		},
 	}
 }

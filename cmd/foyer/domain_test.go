@@ -12,9 +12,22 @@ func TestDomainCommands(t *testing.T) {
 	f := newCLIFixture(t)
 	f.mustCLI("tenant", "add", "acme")
 	f.mustCLI("tenant", "add", "beta")
-	if out := f.mustCLI("domain", "add", "acme", "Shop.Acme.test"); out != "domain shop.acme.test added to acme (pending_dns)\n" {
-		t.Fatalf("domain add: %q", out)
+	f.mustCLI("settings", "set", "base-domain", "saas.test")
+	f.mustCLI("settings", "set", "public-ips", "203.0.113.7,2001:db8::7")
+	out := f.mustCLI("domain", "add", "acme", "Shop.Acme.test")
+	d, err := f.store.Domain(t.Context(), "shop.acme.test")
+	if err != nil {
+		t.Fatal(err)
 	}
+	wantLines(t, out,
+		"domain shop.acme.test added to acme (pending_dns)",
+		"Point it here with one of:",
+		"  shop.acme.test  CNAME  acme.saas.test",
+		"  shop.acme.test  A  203.0.113.7",
+		"  shop.acme.test  AAAA  2001:db8::7",
+		"Optionally, to verify ownership before the DNS switch:",
+		"  _foyer-challenge.shop.acme.test  TXT  \""+d.Token+"\"",
+		"Then: foyer domain check shop.acme.test")
 	f.mustCLI("domain", "add", "beta", "www.beta.test")
 	wantLines(t, f.mustCLI("domain", "list"),
 		"TENANT  DOMAIN          STATE        REASON           HINT",

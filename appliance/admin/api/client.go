@@ -239,6 +239,11 @@ func (c *Client) AddDomain(ctx context.Context, slug, name string) (out Domain, 
 	return out, c.do(ctx, "POST", "/v1/tenants/"+esc(slug)+"/domains", AddDomainRequest{Name: name}, &out)
 }
 
+// CheckDomain runs a domain's checks live and updates its state.
+func (c *Client) CheckDomain(ctx context.Context, name string) (out DomainCheck, err error) {
+	return out, c.do(ctx, "POST", "/v1/domains/"+esc(name)+"/check", nil, &out)
+}
+
 // RemoveDomain removes a custom domain.
 func (c *Client) RemoveDomain(ctx context.Context, name string) error {
 	return c.do(ctx, "DELETE", "/v1/domains/"+esc(name), nil, nil)

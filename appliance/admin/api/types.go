@@ -142,6 +142,23 @@ type DomainSetup struct {
 	TXTValue  string   `json:"txt_value"`           // the token
 }
 
+// DomainCheck is POST /v1/domains/{name}/check: the live checks and the
+// domain as they left it.
+type DomainCheck struct {
+	Domain   Domain      `json:"domain"`
+	Resolver string      `json:"resolver"` // the DNS server asked
+	Checks   []CheckLine `json:"checks"`
+	Verified bool        `json:"verified"`
+}
+
+// CheckLine is one check of a domain: cname, a, aaaa, txt, caa or http.
+type CheckLine struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+	Hint   string `json:"hint,omitempty"`
+}
+
 // AddDomainRequest is POST /v1/tenants/{slug}/domains.
 type AddDomainRequest struct {
 	Name string `json:"name"`
