@@ -2,8 +2,10 @@ package store
 
 import (
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
@@ -66,6 +68,22 @@ type Settings struct {
 	// CNAMETarget is the host a custom domain's CNAME should point at.
 	// Empty (the default): <slug>.<base_domain> of the domain's tenant.
 	CNAMETarget string `json:"cname_target,omitempty"`
+	// ACMEFallback lists further ACME directory URLs tried in order when
+	// ACMEDirectory fails an order (CA fallback). Default empty.
+	ACMEFallback []string `json:"acme_fallback,omitempty"`
+	// ACMEEABKeyID and ACMEEABMACKey are the External Account Binding
+	// credentials ACMEDirectory requires (ZeroSSL, some private CAs);
+	// the MAC key is base64url as the CA gives it. It is a secret: the
+	// API and CLI show only whether it is set. Default empty.
+	ACMEEABKeyID  string `json:"acme_eab_key_id,omitempty"`
+	ACMEEABMACKey string `json:"acme_eab_mac_key,omitempty"`
+	// APIListen is the host:port of the HTTPS API listener, which serves
+	// the admin API to bearer tokens (docs/domains.md, "Programmatic
+	// onboarding"). Empty (the default) turns it off.
+	APIListen string `json:"api_listen,omitempty"`
+	// APIHost is the name the HTTPS API's certificate is for; the
+	// issuance gate allows it. Default empty.
+	APIHost string `json:"api_host,omitempty"`
 }
 
 // DefaultSettings returns the settings of a new store.
@@ -86,12 +104,25 @@ func DefaultSettings() Settings {
 type SettingKey struct {
 	Key string // kebab-case, as typed on the command line
 	Doc string
-	get func(*Settings) string
-	set func(*Settings, string) error
+	// Secret keys are write-only outside the store: the API and CLI show
+	// only whether they are set (Shown).
+	Secret bool
+	get    func(*Settings) string
+	set    func(*Settings, string) error
 }
 
 // Get returns the key's current value in s, as text.
 func (k SettingKey) Get(s *Settings) string { return k.get(s) }
+
+// Shown is Get for display: a Secret key's value is replaced by
+// "(set)" or "".
+func (k SettingKey) Shown(s *Settings) string {
+	v := k.get(s)
+	if k.Secret && v != "" {
+		return "(set)"
+	}
+	return v
+}
 
 func durationKey(key, doc string, f func(*Settings) *Duration, lo, hi time.Duration) SettingKey {
 	return SettingKey{Key: key, Doc: doc,
@@ -129,7 +160,8 @@ var SettingKeys = func() []SettingKey {
 		durationKey("tls-handshake-timeout", "how long a TLS handshake may wait for its certificate (an on-demand ACME order included)",
 			func(s *Settings) *Duration { return &s.TLSHandshakeTimeout }, 0, 5*time.Minute),
 		acmeDirectoryKey, acmeEmailKey, acmeRootsKey, acmeChallengesKey, internalCAKey,
-		dnsResolverKey, publicIPsKey, cnameTargetKey,
+		acmeFallbackKey, acmeEABKeyIDKey, acmeEABMACKeyKey,
+		dnsResolverKey, publicIPsKey, cnameTargetKey, apiListenKey, apiHostKey,
 		durationKey("read-header-timeout", "how long a client may take to send a request head",
 			func(s *Settings) *Duration { return &s.ReadHeaderTimeout }, time.Second, 10*time.Minute),
 		durationKey("idle-timeout", "how long an idle client keep-alive connection is kept",
@@ -364,6 +396,100 @@ var (
 				return invalid("settings.cname-target", "give a host name such as edge.saas.example.com", "%v", err)
 			}
 			s.CNAMETarget = h
+			return nil
+		}}
+)
+
+// httpsURL checks one ACME directory URL.
+func httpsURL(key, v string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return invalid("settings."+key, "give an https URL such as https://acme-v02.api.letsencrypt.org/directory", "%q is not an https URL", v)
+	}
+	return nil
+}
+
+// The CA fallback and External Account Binding keys (docs/domains.md,
+// "ACME issuance").
+var (
+	acmeFallbackKey = SettingKey{Key: "acme-fallback",
+		Doc: "comma-separated ACME directory URLs tried in order when acme-directory fails an order",
+		get: func(s *Settings) string { return strings.Join(s.ACMEFallback, ",") },
+		set: func(s *Settings, v string) error {
+			var out []string
+			for _, d := range strings.Split(v, ",") {
+				if d = strings.TrimSpace(d); d == "" {
+					continue
+				}
+				if err := httpsURL("acme-fallback", d); err != nil {
+					return err
+				}
+				if !slices.Contains(out, d) {
+					out = append(out, d)
+				}
+			}
+			s.ACMEFallback = out
+			return nil
+		}}
+	acmeEABKeyIDKey = SettingKey{Key: "acme-eab-key-id",
+		Doc: "External Account Binding key ID acme-directory requires (ZeroSSL, some private CAs); set acme-eab-mac-key with it",
+		get: func(s *Settings) string { return s.ACMEEABKeyID },
+		set: func(s *Settings, v string) error {
+			s.ACMEEABKeyID = strings.TrimSpace(v)
+			return nil
+		}}
+	acmeEABMACKeyKey = SettingKey{Key: "acme-eab-mac-key", Secret: true,
+		Doc: "External Account Binding MAC key (base64url, as the CA gives it); shown only as (set)",
+		get: func(s *Settings) string { return s.ACMEEABMACKey },
+		set: func(s *Settings, v string) error {
+			v = strings.TrimSpace(v)
+			if v != "" {
+				if _, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(v, "=")); err != nil {
+					return invalid("settings.acme-eab-mac-key", "paste the MAC key exactly as the CA shows it (base64url)", "the value is not base64url")
+				}
+			}
+			s.ACMEEABMACKey = v
+			return nil
+		}}
+)
+
+// The HTTPS API keys (docs/domains.md, "Programmatic onboarding").
+var (
+	apiListenKey = SettingKey{Key: "api-listen",
+		Doc: "host:port of the HTTPS API for bearer tokens (foyer token create); empty (the default) turns it off",
+		get: func(s *Settings) string { return s.APIListen },
+		set: func(s *Settings, v string) error {
+			v = strings.TrimSpace(v)
+			if v != "" {
+				host, port, err := net.SplitHostPort(v)
+				if err != nil {
+					return invalid("settings.api-listen", "give host:port such as :8443 or 127.0.0.1:8443", "%q is not host:port", v)
+				}
+				if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+					return invalid("settings.api-listen", "give a port from 0 to 65535", "%q has no valid port", v)
+				}
+				if host != "" {
+					if _, err := netip.ParseAddr(host); err != nil {
+						return invalid("settings.api-listen", "give an IP address or nothing before the colon", "%q is not an IP address", host)
+					}
+				}
+			}
+			s.APIListen = v
+			return nil
+		}}
+	apiHostKey = SettingKey{Key: "api-host",
+		Doc: "host name of the HTTPS API, which its certificate is issued for; empty: clients must accept an imported certificate",
+		get: func(s *Settings) string { return s.APIHost },
+		set: func(s *Settings, v string) error {
+			if v = strings.TrimSpace(v); v == "" {
+				s.APIHost = ""
+				return nil
+			}
+			h, err := NormalizeHost(v)
+			if err != nil {
+				return invalid("settings.api-host", "give a host name such as api.saas.example.com", "%v", err)
+			}
+			s.APIHost = h
 			return nil
 		}}
 )

@@ -38,6 +38,17 @@ func TestACMESettingKeys(t *testing.T) {
 		{"acme-challenges", "dns-01", false},
 		{"tls-handshake-timeout", "2s", true},
 		{"tls-handshake-timeout", "1h", false},
+		{"acme-fallback", "https://a.example/dir, https://b.example/dir", true},
+		{"acme-fallback", "https://a.example/dir,http://b.example/dir", false},
+		{"acme-eab-key-id", "kid-1", true},
+		{"acme-eab-mac-key", "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W", true},
+		{"acme-eab-mac-key", "not base64!", false},
+		{"api-listen", ":8443", true},
+		{"api-listen", "127.0.0.1:0", true},
+		{"api-listen", "8443", false},
+		{"api-listen", "example.com:8443", false},
+		{"api-host", "api.saas.example.com", true},
+		{"api-host", "not a host", false},
 	} {
 		k, err := LookupSetting(c.key)
 		if err != nil {

@@ -53,7 +53,7 @@ func (t *tx) SetSettings(s Settings) error {
 	var diffs []string
 	for _, k := range SettingKeys {
 		if a, b := k.Get(&old), k.Get(&s); a != b {
-			diffs = append(diffs, k.Key+"="+b)
+			diffs = append(diffs, k.Key+"="+k.Shown(&s)) // a secret is never audited
 		}
 	}
 	if len(diffs) == 0 {

@@ -21,7 +21,7 @@ func (s *Server) settings(r *http.Request) (out store.Settings, err error) {
 }
 
 func apiSetting(k store.SettingKey, st *store.Settings) api.Setting {
-	return api.Setting{Key: k.Key, Value: k.Get(st), Doc: k.Doc}
+	return api.Setting{Key: k.Key, Value: k.Shown(st), Doc: k.Doc}
 }
 
 // listSettings is GET /v1/settings.

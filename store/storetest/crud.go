@@ -43,6 +43,19 @@ func testSettings(t *testing.T, s store.Store) {
 	if err != nil || len(log) != 1 || !strings.HasPrefix(log[0].Actions[0], "settings.set ") {
 		t.Fatalf("audit after settings.set = %+v, %v", log, err)
 	}
+	// A secret setting is stored but never written to the audit trail.
+	const mac = "c2VjcmV0LW1hYy1rZXktdmFsdWU"
+	update(t, s, func(tx store.Tx) error {
+		st := got
+		st.ACMEEABMACKey = mac
+		return tx.SetSettings(st)
+	})
+	view()
+	log, err = s.AuditLog(ctx, 1, 0)
+	if got.ACMEEABMACKey != mac || err != nil || len(log) != 1 || strings.Contains(log[0].Actions[0], mac) ||
+		!strings.Contains(log[0].Actions[0], "acme-eab-mac-key=(set)") {
+		t.Fatalf("after setting a secret: stored %q, audit %+v, %v", got.ACMEEABMACKey, log, err)
+	}
 }
 
 func testTenants(t *testing.T, s store.Store) {
