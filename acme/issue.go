@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/caddyserver/certmagic"
@@ -39,6 +40,12 @@ type IssueConfig struct {
 	// HandshakeTimeout bounds choosing, and so obtaining, a certificate
 	// during a handshake. Zero means DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
+	// Fallback lists further ACME directories tried in order when
+	// Directory fails an order. Not built yet: see Configure.
+	Fallback []string
+	// EABKeyID and EABMACKey are the External Account Binding
+	// credentials Directory requires; empty for none. Never logged.
+	EABKeyID, EABMACKey string
 	// InternalCA makes foyer's own CA (internalca.go) issue on demand
 	// instead of ACME; the fields above but HandshakeTimeout are then
 	// ignored. The CA is made on first use and kept in the storage.
@@ -68,7 +75,7 @@ func (m *Manager) Configure(c IssueConfig) error {
 	m.hsTimeout.Store(int64(c.HandshakeTimeout))
 	cmp := c
 	cmp.HandshakeTimeout = m.conf.HandshakeTimeout
-	if cmp == m.conf && m.active.Load() != nil {
+	if reflect.DeepEqual(cmp, m.conf) && m.active.Load() != nil {
 		m.conf = c
 		return nil
 	}

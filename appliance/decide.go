@@ -171,7 +171,8 @@ func (a *Appliance) configureACME(s store.Settings) error {
 	c := acme.IssueConfig{Directory: s.ACMEDirectory, Email: s.ACMEEmail, Roots: s.ACMERoots,
 		DisableHTTP01:    a.opts.HTTPAddr == "" || !offers("http-01"),
 		DisableTLSALPN01: a.opts.HTTPSAddr == "" || !offers("tls-alpn-01"),
-		HandshakeTimeout: s.TLSHandshakeTimeout.D(), InternalCA: s.InternalCA}
+		HandshakeTimeout: s.TLSHandshakeTimeout.D(), InternalCA: s.InternalCA,
+		Fallback: s.ACMEFallback, EABKeyID: s.ACMEEABKeyID, EABMACKey: s.ACMEEABMACKey}
 	if host, port, err := net.SplitHostPort(addrs["https"]); err == nil {
 		c.ListenHost, c.TLSPort = host, atoiOr0(port)
 	}
