@@ -84,6 +84,21 @@ type Settings struct {
 	// APIHost is the name the HTTPS API's certificate is for; the
 	// issuance gate allows it. Default empty.
 	APIHost string `json:"api_host,omitempty"`
+	// AccessLog turns recording every request in logs.db on or off.
+	// Default on. Counters and metrics are kept either way.
+	AccessLogOff bool `json:"access_log_off,omitempty"`
+	// LogRetentionAge, LogRetentionPerTenant and LogRetentionMB bound
+	// logs.db (docs/observability.md). Defaults 168h, 1,000,000 records,
+	// 1024 MB; 0 removes that bound.
+	LogRetentionAge       Duration `json:"log_retention_age"`
+	LogRetentionPerTenant int      `json:"log_retention_per_tenant"`
+	LogRetentionMB        int      `json:"log_retention_mb"`
+	// UsageRetention is how long usage rollups are kept. Default 9600h
+	// (400 days).
+	UsageRetention Duration `json:"usage_retention"`
+	// MetricsTenantBudget is how many tenants get their own label in
+	// /metrics; the rest are folded into tenant="_other". Default 1000.
+	MetricsTenantBudget int `json:"metrics_tenant_budget"`
 }
 
 // DefaultSettings returns the settings of a new store.
@@ -97,6 +112,11 @@ func DefaultSettings() Settings {
 		ShutdownTimeout:               Duration(15 * time.Second),
 		TrustedProxies:                []string{},
 		TLSHandshakeTimeout:           Duration(10 * time.Second),
+		LogRetentionAge:               Duration(7 * 24 * time.Hour),
+		LogRetentionPerTenant:         1_000_000,
+		LogRetentionMB:                1024,
+		UsageRetention:                Duration(400 * 24 * time.Hour),
+		MetricsTenantBudget:           1000,
 	}
 }
 
@@ -140,6 +160,40 @@ func durationKey(key, doc string, f func(*Settings) *Duration, lo, hi time.Durat
 		}}
 }
 
+func settingIntKey(key, doc string, f func(*Settings) *int, lo, hi int) SettingKey {
+	return SettingKey{Key: key, Doc: doc,
+		get: func(s *Settings) string { return strconv.Itoa(*f(s)) },
+		set: func(s *Settings, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < lo || n > hi {
+				return invalid("settings."+key, "", "must be a whole number from %d to %d, got %q", lo, hi, v)
+			}
+			*f(s) = n
+			return nil
+		}}
+}
+
+// accessLogKey turns the access log on and off.
+var accessLogKey = SettingKey{Key: "access-log",
+	Doc: "on (the default): every request is recorded in logs.db; off: only counters and metrics",
+	get: func(s *Settings) string {
+		if s.AccessLogOff {
+			return "off"
+		}
+		return "on"
+	},
+	set: func(s *Settings, v string) error {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "on", "true", "":
+			s.AccessLogOff = false
+		case "off", "false":
+			s.AccessLogOff = true
+		default:
+			return invalid("settings.access-log", "use on or off", "%q is not on or off", v)
+		}
+		return nil
+	}}
+
 // SettingKeys is every key `foyer settings get|set` accepts, sorted by key.
 var SettingKeys = func() []SettingKey {
 	keys := []SettingKey{
@@ -162,6 +216,17 @@ var SettingKeys = func() []SettingKey {
 		acmeDirectoryKey, acmeEmailKey, acmeRootsKey, acmeChallengesKey, internalCAKey,
 		acmeFallbackKey, acmeEABKeyIDKey, acmeEABMACKeyKey,
 		dnsResolverKey, publicIPsKey, cnameTargetKey, apiListenKey, apiHostKey,
+		accessLogKey,
+		durationKey("log-retention-age", "access-log records older than this are pruned; 0s keeps them regardless of age",
+			func(s *Settings) *Duration { return &s.LogRetentionAge }, 0, 10*365*24*time.Hour),
+		settingIntKey("log-retention-per-tenant", "access-log records kept per tenant, the oldest pruned first; 0 means no bound",
+			func(s *Settings) *int { return &s.LogRetentionPerTenant }, 0, 1_000_000_000),
+		settingIntKey("log-retention-mb", "size logs.db is pruned to, in MB; 0 means no bound",
+			func(s *Settings) *int { return &s.LogRetentionMB }, 0, 10_000_000),
+		durationKey("usage-retention", "how long per-tenant usage rollups are kept (minutes become hours after a day, days after 30)",
+			func(s *Settings) *Duration { return &s.UsageRetention }, 24*time.Hour, 100*365*24*time.Hour),
+		settingIntKey("metrics-tenant-budget", "tenants with their own label in /metrics; the rest are counted as tenant=\"_other\"",
+			func(s *Settings) *int { return &s.MetricsTenantBudget }, 1, 1_000_000),
 		durationKey("read-header-timeout", "how long a client may take to send a request head",
 			func(s *Settings) *Duration { return &s.ReadHeaderTimeout }, time.Second, 10*time.Minute),
 		durationKey("idle-timeout", "how long an idle client keep-alive connection is kept",
@@ -172,16 +237,8 @@ var SettingKeys = func() []SettingKey {
 			func(s *Settings) *Duration { return &s.UpstreamResponseHeaderTimeout }, time.Second, time.Hour),
 		durationKey("shutdown-timeout", "how long a stop waits for in-flight requests",
 			func(s *Settings) *Duration { return &s.ShutdownTimeout }, 0, 10*time.Minute),
-		{Key: "upstream-idle-conns-per-host", Doc: "keep-alive connections kept per backend",
-			get: func(s *Settings) string { return strconv.Itoa(s.UpstreamIdleConnsPerHost) },
-			set: func(s *Settings, v string) error {
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 0 || n > 10000 {
-					return invalid("settings.upstream-idle-conns-per-host", "", "must be a whole number from 0 to 10000, got %q", v)
-				}
-				s.UpstreamIdleConnsPerHost = n
-				return nil
-			}},
+		settingIntKey("upstream-idle-conns-per-host", "keep-alive connections kept per backend",
+			func(s *Settings) *int { return &s.UpstreamIdleConnsPerHost }, 0, 10000),
 		{Key: "trusted-proxies", Doc: "comma-separated CIDRs whose X-Forwarded-* headers are kept",
 			get: func(s *Settings) string { return strings.Join(s.TrustedProxies, ",") },
 			set: func(s *Settings, v string) error {
