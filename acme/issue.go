@@ -52,7 +52,8 @@ type IssueConfig struct {
 	InternalCA bool
 }
 
-// issuing is the ACME side of the active config, for HTTPChallenge.
+// issuing says the active config can obtain certificates; iss is its
+// ACME issuer, for HTTPChallenge (nil for the internal CA).
 type issuing struct {
 	iss *certmagic.ACMEIssuer
 }
@@ -85,7 +86,7 @@ func (m *Manager) Configure(c IssueConfig) error {
 			return fmt.Errorf("internal CA: %w", err)
 		}
 		m.active.Store(cfg)
-		m.issuing.Store(nil)
+		m.issuing.Store(&issuing{})
 		m.conf = c
 		return nil
 	}
@@ -179,12 +180,13 @@ func appendPEM(pool *x509.CertPool, text string) bool {
 // with it; with ACME off it is next alone.
 func (m *Manager) HTTPChallenge(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if is := m.issuing.Load(); is != nil && is.iss.HandleHTTPChallenge(w, r) {
+		if is := m.issuing.Load(); is != nil && is.iss != nil && is.iss.HandleHTTPChallenge(w, r) {
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// Issuing reports whether an ACME directory is configured.
+// Issuing reports whether certificates can be obtained: an ACME
+// directory is configured or the internal CA is on.
 func (m *Manager) Issuing() bool { return m.issuing.Load() != nil }

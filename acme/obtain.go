@@ -7,10 +7,12 @@ import (
 	"time"
 )
 
-// ErrIssuanceOff is returned by Obtain while no ACME directory is configured.
-var ErrIssuanceOff = errors.New("no ACME directory configured")
+// ErrIssuanceOff is returned by Obtain while neither an ACME directory
+// nor the internal CA is configured.
+var ErrIssuanceOff = errors.New("no ACME directory configured and the internal CA is off")
 
 // Obtain gets a certificate for name from the configured ACME directory
+// or the internal CA
 // now (or loads one already in storage), puts it in the cache, where
 // certmagic renews it, and returns its expiry. It does not ask
 // Options.Decide: the caller has verified the name. It returns when the
