@@ -79,6 +79,7 @@ type Tx interface {
 	PoolTx
 	PolicyTx
 	IdentTx
+	TokenTx
 
 	Settings() (Settings, error)
 	SetSettings(Settings) error
