@@ -3,14 +3,20 @@ package acme
 import (
 	"context"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/certmagic"
+	acmez "github.com/mholt/acmez/v3/acme"
+
+	"github.com/foyerhq/foyer/store"
 )
 
 // DefaultHandshakeTimeout bounds choosing a certificate in a handshake
@@ -41,10 +47,19 @@ type IssueConfig struct {
 	// during a handshake. Zero means DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
 	// Fallback lists further ACME directories tried in order when
-	// Directory fails an order. Not built yet: see Configure.
+	// Directory fails an order (refused, rejected, or a failed
+	// challenge): each order tries Directory, then each fallback, until
+	// one issues. Fallbacks share Email, Roots and the challenge
+	// settings, but not the EAB credentials: a fallback must accept
+	// accounts without External Account Binding. A fallback equal to
+	// Directory or listed twice is tried once. Default empty.
 	Fallback []string
 	// EABKeyID and EABMACKey are the External Account Binding
-	// credentials Directory requires; empty for none. Never logged.
+	// credentials Directory requires (ZeroSSL, some private CAs); set
+	// both or neither. EABMACKey is base64url as the CA gives it
+	// (padding allowed). They bind the account registered with
+	// Directory only. EABMACKey is a secret: it never appears in a log
+	// line or an error. Default empty: no binding.
 	EABKeyID, EABMACKey string
 	// InternalCA makes foyer's own CA (internalca.go) issue on demand
 	// instead of ACME; the fields above but HandshakeTimeout are then
@@ -53,7 +68,11 @@ type IssueConfig struct {
 }
 
 // issuing says the active config can obtain certificates; iss is its
-// ACME issuer, for HTTPChallenge (nil for the internal CA).
+// first ACME issuer, for HTTPChallenge (nil for the internal CA). One
+// issuer answers for all of them: certmagic's HandleHTTPChallenge looks a
+// token up under every issuer of the config it was made with (the
+// distributed solver's storage keys), so a fallback's order is answered
+// too.
 type issuing struct {
 	iss *certmagic.ACMEIssuer
 }
@@ -67,6 +86,10 @@ type issuing struct {
 //
 // The ACME account is registered with the CA's terms accepted (certmagic's
 // Agreed): setting a directory is the operator's consent.
+//
+// Configure refuses half-set External Account Binding (a key ID without
+// a MAC key or the reverse) and a MAC key that is not base64url, with a
+// *store.Error naming the setting, and keeps the previous config.
 func (m *Manager) Configure(c IssueConfig) error {
 	m.confMu.Lock()
 	defer m.confMu.Unlock()
@@ -107,8 +130,22 @@ func (m *Manager) Configure(c IssueConfig) error {
 }
 
 // issuingConfig builds a config on the Manager's cache and storage with
-// one ACME issuer and the on-demand gate.
+// the on-demand gate and one ACME issuer per directory: Directory (with
+// EAB when set), then each fallback. It returns the first issuer.
+//
+// certmagic tries Config.Issuers in order within one obtain and moves to
+// the next when an issuer's Issue fails, logging the failure; the error
+// of the last one is returned. A dead directory costs what acmez spends
+// provisioning it: three attempts 250ms apart when the connection is
+// refused (about 0.5s), up to the order's deadline when the CA accepts
+// and never answers (a handshake's order is bounded by HandshakeTimeout).
+// Every issuer uses the directory itself on certmagic's retries too
+// (TestCA = CA), so a retry never switches CA behind the operator's back.
 func (m *Manager) issuingConfig(c IssueConfig) (*certmagic.Config, *certmagic.ACMEIssuer, error) {
+	eab, err := eabOf(c)
+	if err != nil {
+		return nil, nil, err
+	}
 	var pool *x509.CertPool
 	if c.Roots != "" {
 		pool = x509.NewCertPool()
@@ -118,18 +155,59 @@ func (m *Manager) issuingConfig(c IssueConfig) (*certmagic.Config, *certmagic.AC
 	}
 	zl := newZapLogger(m.log).Logger
 	cfg := m.onDemandConfig()
-	iss := certmagic.NewACMEIssuer(cfg, certmagic.ACMEIssuer{
-		CA: c.Directory, TestCA: c.Directory, Email: c.Email, Agreed: true,
-		TrustedRoots:            pool,
-		DisableHTTPChallenge:    c.DisableHTTP01,
-		DisableTLSALPNChallenge: c.DisableTLSALPN01,
-		ListenHost:              c.ListenHost,
-		AltHTTPPort:             c.HTTPPort,
-		AltTLSALPNPort:          c.TLSPort,
-		Logger:                  zl,
-	})
-	cfg.Issuers = []certmagic.Issuer{iss}
-	return cfg, iss, nil
+	var issuers []certmagic.Issuer // not appended to cfg.Issuers: certmagic.New put its default there
+	for i, dir := range directories(c) {
+		tmpl := certmagic.ACMEIssuer{
+			CA: dir, TestCA: dir, Email: c.Email, Agreed: true,
+			TrustedRoots:            pool,
+			DisableHTTPChallenge:    c.DisableHTTP01,
+			DisableTLSALPNChallenge: c.DisableTLSALPN01,
+			ListenHost:              c.ListenHost,
+			AltHTTPPort:             c.HTTPPort,
+			AltTLSALPNPort:          c.TLSPort,
+			Logger:                  zl,
+		}
+		if i == 0 {
+			tmpl.ExternalAccount = eab
+		}
+		issuers = append(issuers, certmagic.NewACMEIssuer(cfg, tmpl))
+	}
+	cfg.Issuers = issuers
+	return cfg, issuers[0].(*certmagic.ACMEIssuer), nil
+}
+
+// directories is c.Directory, then c.Fallback in order, each once.
+func directories(c IssueConfig) []string {
+	dirs := []string{c.Directory}
+	for _, d := range c.Fallback {
+		if d = strings.TrimSpace(d); d != "" && !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+// eabOf returns c's External Account Binding, nil when none is set. The
+// errors never quote the MAC key.
+func eabOf(c IssueConfig) (*acmez.EAB, error) {
+	kid, mac := strings.TrimSpace(c.EABKeyID), strings.TrimRight(strings.TrimSpace(c.EABMACKey), "=")
+	switch {
+	case kid == "" && mac == "":
+		return nil, nil
+	case mac == "":
+		return nil, store.Errf(store.ErrInvalid, "settings.acme-eab-mac-key",
+			"set acme-eab-mac-key to the MAC key the CA gave with this key ID, or clear acme-eab-key-id",
+			"acme-eab-key-id is set but acme-eab-mac-key is not: External Account Binding needs both")
+	case kid == "":
+		return nil, store.Errf(store.ErrInvalid, "settings.acme-eab-key-id",
+			"set acme-eab-key-id to the key ID the CA gave with this MAC key, or clear acme-eab-mac-key",
+			"acme-eab-mac-key is set but acme-eab-key-id is not: External Account Binding needs both")
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(mac); err != nil {
+		return nil, store.Errf(store.ErrInvalid, "settings.acme-eab-mac-key",
+			"paste the MAC key exactly as the CA shows it (base64url)", "the MAC key is not base64url")
+	}
+	return &acmez.EAB{KeyID: kid, MACKey: mac}, nil
 }
 
 // onDemandConfig builds a config on the Manager's cache and storage with
