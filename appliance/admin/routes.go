@@ -28,7 +28,9 @@ type route struct {
 
 // routes is every endpoint the api.Client calls, and nothing else: the
 // core table below plus the traffic-control tables in routes_*.go.
-var routes = concat(coreRoutes, poolRoutes, policyRoutes, caRoutes)
+// Which of them a tenant-scoped token may call is tenantScopes
+// (routes_tokens.go).
+var routes = concat(coreRoutes, poolRoutes, policyRoutes, caRoutes, tokenRoutes)
 
 func concat(tables ...[]route) []route {
 	var out []route
@@ -64,6 +66,7 @@ var coreRoutes = []route{
 	{"POST", "/v1/domains/{name}/check", write, (*Server).checkDomain},
 
 	{"GET", "/v1/certs", read, (*Server).listCerts},
+	{"GET", "/v1/certs/budget", read, (*Server).certBudgets},
 	{"POST", "/v1/certs", write, (*Server).addCert},
 	{"DELETE", "/v1/certs/{name}", write, (*Server).removeCert},
 
@@ -92,12 +95,19 @@ func (s *Server) handler() http.Handler {
 	})
 }
 
-// wrap checks that the identity may use rt and turns the handler's error
-// into a JSON answer.
+// wrap checks that the identity may use rt (its tenant scope for a
+// tenant-scoped identity, its access otherwise) and turns the handler's
+// error into a JSON answer.
 func (s *Server) wrap(rt route) http.Handler {
+	sc := tenantScopes[rt.method+" "+rt.pattern]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := peerFrom(r.Context()).id
-		if rt.access == write && !id.mayWrite() {
+		if id.Role == RoleTenant {
+			if err := s.inScope(r, sc, id); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		} else if rt.access == write && !id.mayWrite() {
 			s.writeError(w, r, errorf(errForbidden, "", "ask an admin, or use the admin socket",
 				"%s may only read (role %s)", id.Actor(), id.Role))
 			return
