@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -97,6 +98,23 @@ func (p *pebbleCA) CABytes() int64 { return p.proxy.bytes.Load() }
 // Pebble, whose VA validates challenges on httpPort and tlsPort.
 func startPebble(t *testing.T, httpPort, tlsPort int) *pebbleCA {
 	t.Helper()
+	return startPebbleWith(t, pebbleOpts{HTTPPort: httpPort, TLSPort: tlsPort})
+}
+
+// pebbleOpts is how startPebbleWith runs Pebble.
+type pebbleOpts struct {
+	// HTTPPort and TLSPort are where the VA validates HTTP-01 and
+	// TLS-ALPN-01 challenges.
+	HTTPPort, TLSPort int
+	// EABKeys, when set, makes Pebble require External Account Binding
+	// for new accounts and accept these key IDs with their MAC keys
+	// (base64url without padding).
+	EABKeys map[string]string
+}
+
+// startPebbleWith is startPebble with the options in o.
+func startPebbleWith(t *testing.T, o pebbleOpts) *pebbleCA {
+	t.Helper()
 	pebbleBin, ctsBin := pebbleTools(t)
 	dir := t.TempDir()
 	wfeRoot, wfePool := writeWFECert(t, dir)
@@ -104,11 +122,16 @@ func startPebble(t *testing.T, httpPort, tlsPort int) *pebbleCA {
 	startProcess(t, exec.Command(ctsBin, "-dnsserver", addr(dns), "-management", addr(cmgmt),
 		"-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", "",
 		"-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""))
-	conf := fmt.Sprintf(`{"pebble":{"listenAddress":%q,"managementListenAddress":%q,
-		"certificate":%q,"privateKey":%q,"httpPort":%d,"tlsPort":%d,
-		"ocspResponderURL":"","externalAccountBindingRequired":false}}`,
-		addr(acmePort), addr(mgmt), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), httpPort, tlsPort)
-	if err := os.WriteFile(filepath.Join(dir, "pebble.json"), []byte(conf), 0o600); err != nil {
+	conf, err := json.Marshal(map[string]any{"pebble": map[string]any{
+		"listenAddress": addr(acmePort), "managementListenAddress": addr(mgmt),
+		"certificate": filepath.Join(dir, "cert.pem"), "privateKey": filepath.Join(dir, "key.pem"),
+		"httpPort": o.HTTPPort, "tlsPort": o.TLSPort, "ocspResponderURL": "",
+		"externalAccountBindingRequired": len(o.EABKeys) > 0, "externalAccountMACKeys": o.EABKeys,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pebble.json"), conf, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(pebbleBin, "-config", filepath.Join(dir, "pebble.json"), "-dnsserver", addr(dns))
