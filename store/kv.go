@@ -22,7 +22,7 @@ const (
 
 // Buckets lists every bucket of the model.
 var Buckets = []string{BucketMeta, BucketTenants, BucketPools, BucketBackends,
-	BucketDomains, BucketCerts, BucketAudit, BucketPlans, BucketAPIKeys, BucketJWTKeys, BucketCertmagic, BucketTokens}
+	BucketDomains, BucketCerts, BucketAudit, BucketPlans, BucketAPIKeys, BucketJWTKeys, BucketCertmagic, BucketTokens, BucketUsage}
 
 // KV is what a storage backend provides: buckets of ordered keys with
 // atomic transactions. Implementations are safe for concurrent use.

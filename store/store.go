@@ -55,6 +55,7 @@ type Store interface {
 	Certs
 	Audit
 	Blobs // certmagic's storage; no revision, no audit (blob.go)
+	Usage // usage rollups; no revision, no audit (usage.go)
 	// Update runs fn in one atomic read-write transaction. If fn returns an
 	// error, nothing it did is kept. Otherwise its changes, an audit entry
 	// naming actor and every change, and (for configuration changes) the

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Pools", func(t *testing.T) { testPools(t, open(t)) })
 	t.Run("Policy", func(t *testing.T) { testPolicy(t, open) })
 	t.Run("Blobs", func(t *testing.T) { testBlobs(t, open(t)) })
+	t.Run("Usage", func(t *testing.T) { testUsage(t, open(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open) })
 }
 
