@@ -1,0 +1,182 @@
+package traffic
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer/store"
+	"github.com/foyerhq/foyer/store/memstore"
+)
+
+// rowSink is a store.Usage that keeps every row AddUsage receives, so a
+// test can check exactly what the rollups wrote (the store's merging of
+// rows is store/storetest's to check).
+type rowSink struct {
+	mu       sync.Mutex // guards rows, compacts, keep
+	rows     []store.UsageRow
+	compacts int
+	keep     time.Duration
+}
+
+func (s *rowSink) AddUsage(_ context.Context, rows []store.UsageRow) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rows = append(s.rows, rows...)
+	return nil
+}
+
+func (s *rowSink) QueryUsage(context.Context, store.UsageQuery) ([]store.UsageRow, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]store.UsageRow(nil), s.rows...), nil
+}
+
+func (s *rowSink) CompactUsage(_ context.Context, _ time.Time, keep time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.compacts++
+	s.keep = keep
+	return nil
+}
+
+func (s *rowSink) snapshot() ([]store.UsageRow, int, time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]store.UsageRow(nil), s.rows...), s.compacts, s.keep
+}
+
+// usageTotals sums rows or raw records per tenant.
+type usageTotals struct {
+	requests, errors, in, out int64
+	hist                      uint64
+}
+
+// Ensure that the per-minute rollups sum to the raw counts (requests,
+// 5xx errors, bytes, histogram totals) per tenant and minute, that only
+// finished minutes are written before stop and the rest on stop, and that
+// usage is counted with the access log off and its queue overflowing.
+func TestUsageRollupsSumToRawCounts(t *testing.T) {
+	t0 := time.Date(2030, 1, 2, 12, 0, 0, 0, time.UTC)
+	var now atomic.Pointer[time.Time]
+	now.Store(&t0)
+	sink := &rowSink{}
+	a := NewAccessLog(AccessLogOptions{Logs: memstore.NewLogs(), Usage: sink, QueueSize: 8,
+		UsageInterval: 2 * time.Millisecond, CompactInterval: 2 * time.Millisecond, FlushInterval: time.Hour,
+		Now: func() time.Time { return *now.Load() }})
+	s := store.DefaultSettings()
+	s.UsageRetention = store.Duration(48 * time.Hour)
+	a.Apply(s)
+
+	// Three minutes of traffic from two tenants, plus unmatched requests
+	// (no tenant: billed to nobody). Half is sent with the access log off.
+	want := map[string]map[time.Time]*usageTotals{}
+	statuses := []int{200, 404, 500, 503, 302}
+	i := 0
+	for minute := range 3 {
+		for _, tenant := range []string{"acme", "globex", ""} {
+			for k := range 40 + 7*minute {
+				if i%2 == 0 {
+					s.AccessLogOff = !s.AccessLogOff
+					a.Apply(s)
+				}
+				at := t0.Add(time.Duration(minute)*time.Minute + time.Duration(k)*time.Second/2)
+				rec := testRecord(tenant, at, statuses[i%len(statuses)], i)
+				a.Enqueue(&rec)
+				i++
+				if tenant == "" {
+					continue
+				}
+				if want[tenant] == nil {
+					want[tenant] = map[time.Time]*usageTotals{}
+				}
+				start := at.Truncate(time.Minute)
+				w := want[tenant][start]
+				if w == nil {
+					w = &usageTotals{}
+					want[tenant][start] = w
+				}
+				w.requests++
+				if rec.Status >= 500 {
+					w.errors++
+				}
+				w.in += rec.BytesIn
+				w.out += rec.BytesOut
+				w.hist++
+			}
+		}
+	}
+	if a.Stats().Dropped == 0 {
+		t.Fatal("the queue of 8 did not overflow; the test means to show usage does not depend on it")
+	}
+
+	stop := runLog(t, a)
+	// At 12:02:30 the minutes 12:00 and 12:01 are finished; 12:02 is not.
+	mid := t0.Add(2*time.Minute + 30*time.Second)
+	now.Store(&mid)
+	waitFor(t, "two finished minutes per tenant written", func() bool { rows, _, _ := sink.snapshot(); return len(rows) == 4 })
+	rows, _, _ := sink.snapshot()
+	for _, r := range rows {
+		if !r.Start.Before(t0.Add(2 * time.Minute)) {
+			t.Fatalf("row for %s %s written before its minute ended", r.Tenant, r.Start)
+		}
+	}
+	waitFor(t, "compaction with the usage retention", func() bool { _, n, keep := sink.snapshot(); return n > 0 && keep == 48*time.Hour })
+	stop()
+
+	rows, _, _ = sink.snapshot()
+	got := map[string]map[time.Time]*usageTotals{}
+	for _, r := range rows {
+		if r.Span != store.SpanMinute || r.Start.Second() != 0 {
+			t.Fatalf("row %+v is not a minute row", r)
+		}
+		if got[r.Tenant] == nil {
+			got[r.Tenant] = map[time.Time]*usageTotals{}
+		}
+		if got[r.Tenant][r.Start] != nil {
+			t.Fatalf("minute %s of %s written twice", r.Start, r.Tenant)
+		}
+		got[r.Tenant][r.Start] = &usageTotals{r.Requests, r.Errors, r.BytesIn, r.BytesOut, r.Latency.Total()}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("rows for %d tenants, want %d (%v)", len(got), len(want), got)
+	}
+	for tenant, minutes := range want {
+		if len(got[tenant]) != len(minutes) {
+			t.Fatalf("%s: %d minutes written, want %d", tenant, len(got[tenant]), len(minutes))
+		}
+		for start, w := range minutes {
+			if g := got[tenant][start]; g == nil || *g != *w {
+				t.Errorf("%s %s: got %+v, want %+v", tenant, start.Format("15:04"), g, w)
+			}
+		}
+	}
+}
+
+// Ensure that a tenant's accumulator is released after idleFlushes empty
+// flushes, and that a record arriving later is still counted.
+func TestUsageReleasesIdleTenants(t *testing.T) {
+	var u usageTable
+	rec := testRecord("acme", time.Unix(600, 0), 200, 1)
+	u.observe(&rec)
+	held := u.lookup("acme")
+	if rows := u.take(11, false); len(rows) != 1 || rows[0].Requests != 1 {
+		t.Fatalf("first take: %+v, want one row of one request", rows)
+	}
+	for range idleFlushes {
+		u.take(11, false)
+	}
+	if _, ok := (*u.tenants.Load())["acme"]; ok {
+		t.Fatal("an idle tenant's accumulator is still held")
+	}
+	if !held.dead {
+		t.Fatal("the released accumulator is not marked dead")
+	}
+	rec.Time = time.Unix(660, 0)
+	u.observe(&rec)
+	if rows := u.take(12, false); len(rows) != 1 || rows[0].Requests != 1 || rows[0].Start != time.Unix(660, 0).UTC() {
+		t.Fatalf("after release: %+v, want the new request counted", rows)
+	}
+}
