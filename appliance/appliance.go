@@ -54,6 +54,7 @@ type Appliance struct {
 	selfTest *acme.SelfTest
 	verifier *verifier
 	admin    *admin.Server
+	api      apiListener // the HTTPS API listener (apilisten.go)
 	started  time.Time
 
 	mu       sync.Mutex // guards servers, addrs, tableErr
@@ -201,6 +202,7 @@ func (a *Appliance) rebuild(ctx context.Context) (store.Settings, error) {
 		a.setTableErr("")
 	}
 	a.proxy.Swap(tbl, snap.Settings)
+	a.applyAPI(ctx, snap.Settings)
 	a.tableRev.Store(snap.Revision)
 	a.log.Debug("route table in service", "revision", snap.Revision, "tenants", len(snap.Tenants))
 	return snap.Settings, nil

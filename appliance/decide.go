@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/foyerhq/foyer/acme"
@@ -37,6 +38,10 @@ type gate struct {
 	certs func() []acme.CertInfo // the imported certificates
 	now   func() time.Time
 
+	// apiHost is Settings.APIHost ("" none), the HTTPS API listener's
+	// name; apilisten.go sets it on every configuration change.
+	apiHost atomic.Pointer[string]
+
 	mu      sync.Mutex         // guards global and tenants
 	global  bucket             // IssueGlobalPerMinute
 	tenants map[uint64]*bucket // by tenant ID, IssueTenantPerMinute; built lazily
@@ -50,9 +55,13 @@ func newGate(table func() *route.Table, certs func() []acme.CertInfo) *gate {
 // an active tenant and no imported certificate covers *.<base_domain>
 // (that wildcard serves every slug host), or an exact custom domain of an
 // active tenant in state verified, issuing, active or expiring; and the
-// global and the tenant's issuance rates allow one more attempt.
-// Everything else is refused.
+// global and the tenant's issuance rates allow one more attempt. The
+// HTTPS API's own name (Settings.APIHost) is allowed too, within the
+// global rate. Everything else is refused.
 func (g *gate) Decide(name string) error {
+	if h := g.apiHost.Load(); h != nil && *h != "" && strings.EqualFold(strings.TrimSuffix(name, "."), *h) {
+		return g.allowAPI(name)
+	}
 	t := g.table()
 	if t == nil {
 		return fmt.Errorf("%w: %s: configuration not loaded yet", ErrNotIssuable, name)
@@ -98,6 +107,20 @@ func (g *gate) allow(tn *route.Tenant) error {
 		return fmt.Errorf("%w: over %d issuance attempts a minute in all; retry shortly", ErrNotIssuable, IssueGlobalPerMinute)
 	}
 	b.tokens--
+	g.global.tokens--
+	return nil
+}
+
+// setAPIHost sets the HTTPS API's name ("" none).
+func (g *gate) setAPIHost(h string) { g.apiHost.Store(&h) }
+
+// allowAPI takes one attempt from the global budget for the API's name.
+func (g *gate) allowAPI(name string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.global.refill(g.now(), IssueGlobalPerMinute) {
+		return fmt.Errorf("%w: %s: over %d issuance attempts a minute in all; retry shortly", ErrNotIssuable, name, IssueGlobalPerMinute)
+	}
 	g.global.tokens--
 	return nil
 }
