@@ -37,6 +37,7 @@ type Request struct {
 
 	pool    *pool          // Upstream's pool, where a retry picks another backend; nil: no retry
 	breaker balance.Ticket // the tenant's circuit breaker, told the outcome
+	rec     *recordWriter  // the record step, told the outcome and upstream; nil: not recorded
 }
 
 // Headers foyer sets on the way to the backend. Incoming X-Foyer-* headers
@@ -168,6 +169,7 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 	h[headerRequestID] = []string{req.ID}
 	e := &req.Tenant.Effective
 	if !limitBody(w, r, req.ID, e.MaxBody) {
+		req.rec.setOutcome(store.OutcomeTooLarge)
 		req.breaker.Release()
 		return
 	}
@@ -192,11 +194,15 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 	var tried []*balance.Upstream
 	for {
 		o := outcome{ResponseWriter: w, start: time.Now(), plan: plan}
-		f.proxyFor(up).rp.ServeHTTP(&o, r)
+		bp := f.proxyFor(up)
+		req.rec.setUpstream(bp.target, 0)
+		bp.rp.ServeHTTP(&o, r)
 		o.report(up)
+		req.rec.setUpstream(bp.target, o.latency)
 		if !o.retry {
 			judged = true
 			o.judge(req.breaker)
+			req.rec.setOutcome(o.recordOutcome())
 			return
 		}
 		tried = append(tried, up)
@@ -204,6 +210,7 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 		if next == nil {
 			judged = true
 			req.breaker.Done(false, 0)
+			req.rec.setOutcome(errorOutcome(o.err))
 			f.answerError(w, r, o.err)
 			return
 		}

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/foyerhq/foyer/appliance/balance"
 	"github.com/foyerhq/foyer/appliance/policy"
 	"github.com/foyerhq/foyer/appliance/route"
+	"github.com/foyerhq/foyer/appliance/traffic"
 	"github.com/foyerhq/foyer/store"
 )
 
@@ -26,6 +28,9 @@ type Handler struct {
 	log *slog.Logger
 	pol *policy.Registry  // tenants' policy state (limits, keys); synced by Swap
 	brk *balance.Breakers // tenants' circuit breakers; synced by Swap
+	rec *traffic.Recorder // reports every request; nil: nothing is recorded
+	// recHook, when set (by tests), sees every record after the recorder.
+	recHook func(*store.LogRecord)
 }
 
 // routes is the handler's compiled view of one route.Table: the table, plus
@@ -50,6 +55,9 @@ type Options struct {
 	// Breakers holds tenants' circuit breakers; default a new set on the
 	// real clock (tests inject a clock through it).
 	Breakers *balance.Breakers
+	// Recorder receives every request that reaches ServeHTTP, once, when
+	// it ends (record.go); nil records nothing.
+	Recorder *traffic.Recorder
 }
 
 // New returns a Handler that answers 503 until the first Swap.
@@ -66,6 +74,7 @@ func New(opts Options) *Handler {
 	h.fwd = newStdForwarder(h)
 	h.pol = newPolicy(opts.Policy)
 	h.brk = opts.Breakers
+	h.rec = opts.Recorder
 	if h.brk == nil {
 		h.brk = balance.NewBreakers(nil)
 	}
@@ -114,52 +123,83 @@ func (h *Handler) Table() *route.Table {
 // Close releases idle upstream connections.
 func (h *Handler) Close() { h.fwd.close() }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. Every request is reported once to
+// the recorder, when there is one (record.go).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	id := requestID(r)
+	rw := h.startRecord(w, r, id, start)
+	if rw == nil {
+		h.serve(w, r, id, nil)
+		return
+	}
+	defer h.finishRecord(rw, r)
+	h.serve(rw, r, id, rw)
+}
+
+// serve runs the steps. rw is the record step's writer (nil when nothing
+// is recorded; w is rw otherwise): each step that answers for foyer says
+// its outcome there.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, id string, rw *recordWriter) {
 	w.Header().Set("X-Request-Id", id)
 	rs := h.cur.Load()
 	if rs == nil {
+		rw.setOutcome(store.OutcomeUnknownHost)
 		writeError(w, r, id, http.StatusServiceUnavailable, "foyer is starting; try again in a moment")
 		return
 	}
 	m, ok := rs.table.Identify(r.Host, r.URL.Path, r.Header.Get)
 	if !ok {
+		rw.setOutcome(store.OutcomeUnknownHost)
 		writeError(w, r, id, http.StatusNotFound, "no site is configured for this host name")
 		return
 	}
+	tn := m.Tenant
+	if rw != nil {
+		rw.tenant = tn
+		if l := h.rec.Live; l != nil {
+			defer l.Begin(tn.Slug).End()
+		}
+	}
 	if r.TLS != nil && r.TLS.ServerName != "" {
 		if !sniMatches(rs.table, r.TLS.ServerName, m) {
+			rw.setOutcome(store.OutcomeUnknownHost) // no tenant of this connection's name
 			writeError(w, r, id, http.StatusMisdirectedRequest, "this connection was opened for another site; open a new connection for this host name")
 			return
 		}
 	}
-	tn := m.Tenant
 	if tn.Suspended() {
+		rw.setOutcome(store.OutcomeSuspended)
 		writeError(w, r, id, http.StatusServiceUnavailable, "this site is suspended")
 		return
 	}
 	if !h.identStep(w, r, id, m) { // ident_step.go
+		rw.setOutcome(store.OutcomeUnauthorized)
 		return
 	}
 	// The tenant's policy step (appliance/policy), in policy_step.go.
 	w, slot, ok := h.policyStep(w, r, id, tn)
 	if !ok {
+		if rw != nil {
+			rw.setOutcome(policyOutcome(rw.status, tn))
+		}
 		return
 	}
 	defer slot.Release()
 	brk, ok := h.breakerStep(w, r, id, tn) // breaker_step.go
 	if !ok {
+		rw.setOutcome(store.OutcomeBreakerOpen)
 		return
 	}
 	up, sticky := rs.pick(h, tn, r)
 	if up == nil {
 		brk.Release()
+		rw.setOutcome(store.OutcomeNoBackend)
 		w.Header().Set("Retry-After", rs.retryAfter(tn))
 		writeError(w, r, id, http.StatusServiceUnavailable, "no backend is available for this site")
 		return
 	}
 	up.State.Begin()
 	defer up.State.End()
-	h.fwd.Forward(w, r, Request{ID: id, Tenant: tn, Upstream: up, SetCookie: sticky, pool: rs.defaultPool(tn), breaker: brk})
+	h.fwd.Forward(w, r, Request{ID: id, Tenant: tn, Upstream: up, SetCookie: sticky, pool: rs.defaultPool(tn), breaker: brk, rec: rw})
 }
