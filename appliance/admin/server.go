@@ -46,6 +46,8 @@ type Options struct {
 	// CheckDomain runs a domain's checks live and updates its state (POST
 	// /v1/domains/{name}/check). If nil, checking answers an error.
 	CheckDomain func(ctx context.Context, name string) (api.DomainCheck, error)
+	// AccessLog serves GET /v1/logs/follow. If nil, following answers an error.
+	AccessLog Follower
 	// Logger receives server errors (never request bodies). If nil, logs are discarded.
 	Logger *slog.Logger
 	// DaemonUID is the uid allowed besides root; 0 (the default) means
@@ -91,6 +93,8 @@ type Server struct {
 	tracer  func(context.Context, api.TraceRequest) (api.TraceReport, error) // explains a request; nil: no tracing
 	checker func(context.Context, string) (api.DomainCheck, error)           // checks a domain; nil: no checks
 
+	accessLog Follower // GET /v1/logs/follow; nil: no follow (handlers_follow.go)
+
 	users sync.Map // uid (int) -> user name (string); a cache of os/user lookups
 }
 
@@ -102,6 +106,7 @@ func New(opts Options) (*Server, error) {
 	s := &Server{store: opts.Store, info: opts.Info, health: opts.Health, breaker: opts.Breaker, log: opts.Logger, now: opts.Now,
 		via: api.SocketName, daemonUID: os.Getuid()}
 	s.tracer, s.checker = opts.Trace, opts.CheckDomain
+	s.accessLog = opts.AccessLog
 	if opts.Socket != "" {
 		s.via = filepath.Base(opts.Socket)
 	}
