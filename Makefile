@@ -46,6 +46,9 @@ bench: ## micro-benchmarks, then the side-by-side load test (bench/run.sh, needs
 bench-noisy: ## noisy-neighbour test: tenant A flooded at 20x its rate limit beside tenant B (bench/noisy)
 	$(GO) run ./bench/noisy
 
+bench-certs: ## certificate scale: start-up, RSS and TLS handshakes/s with 10,000 vs 1 imported certificates (bench/certscale)
+	$(GO) run ./bench/certscale
+
 docs: ## regenerate docs/cli.md from the command definitions
 	$(GO) run ./cmd/foyer gen-docs --out docs/cli.md
 
