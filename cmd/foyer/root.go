@@ -58,7 +58,7 @@ func newRootCmd() *cobra.Command {
 	})
 	root.AddCommand(
 		newServeCmd(), newDemoCmd(), newStatusCmd(), newSettingsCmd(), newTenantCmd(),
-		newBackendCmd(), newDomainCmd(), newCertCmd(), newCACmd(), newAuditCmd(), newVersionCmd(), newGenDocsCmd(),
+		newBackendCmd(), newDomainCmd(), newCertCmd(), newCACmd(), newAuditCmd(), newVersionCmd(), newGenDocsCmd(), newTokenCmd(),
 	)
 	root.AddCommand(trafficCommands()...)
 	return root
