@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -28,7 +25,7 @@ func (f *listenFlags) register(cmd *cobra.Command, http, https, ops string) {
 	cmd.Flags().StringVar(&f.http, "http", http, "listen address for plain HTTP (\"\" turns it off)")
 	cmd.Flags().StringVar(&f.https, "https", https, "listen address for HTTPS (\"\" turns it off)")
 	cmd.Flags().StringVar(&f.ops, "ops", ops, "listen address for /healthz and /readyz (\"\" turns it off)")
-	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error (text on a terminal, else JSON lines)")
 }
 
 // newServeCmd is `foyer serve`: the daemon.
@@ -120,13 +117,4 @@ func listenHint(err error) error {
 		return hinted{err, "another program listens there; stop it, or choose another address with --http, --https or --ops"}
 	}
 	return err
-}
-
-// newLogger returns a text logger at the named level.
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
-		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
