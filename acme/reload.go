@@ -26,12 +26,19 @@ const SourceImported = "imported"
 
 // CertInfo describes one certificate the Manager serves.
 type CertInfo struct {
-	Name     string    `json:"name"`   // the store name, e.g. "*.example.com"
-	SANs     []string  `json:"sans"`   // the leaf's DNS names
-	Issuer   string    `json:"issuer"` // the issuer's distinguished name
-	NotAfter time.Time `json:"not_after"`
-	Source   string    `json:"source"`  // SourceImported
-	Expired  bool      `json:"expired"` // NotAfter is before Options.Now()
+	Name      string    `json:"name"`   // the store name, e.g. "*.example.com", or the name obtained for
+	SANs      []string  `json:"sans"`   // the leaf's DNS names
+	Issuer    string    `json:"issuer"` // the issuer's distinguished name
+	NotBefore time.Time `json:"not_before"`
+	NotAfter  time.Time `json:"not_after"`
+	Source    string    `json:"source"`  // SourceImported, SourceACME or SourceInternal
+	Expired   bool      `json:"expired"` // NotAfter is before Options.Now()
+	// IssuerKey is certmagic's issuer key (obtained certificates only):
+	// the CA directory or internal CA it came from.
+	IssuerKey string `json:"issuer_key,omitempty"`
+	// Cached says whether an obtained certificate is in the cache now
+	// (imported ones always are).
+	Cached bool `json:"cached"`
 }
 
 // loadedCert is one store certificate as the cache holds it.
@@ -153,7 +160,7 @@ func (m *Manager) Certificates() []CertInfo {
 func infoFor(name string, pair tls.Certificate) CertInfo {
 	return CertInfo{
 		Name: name, SANs: slices.Clone(pair.Leaf.DNSNames), Issuer: pair.Leaf.Issuer.String(),
-		NotAfter: pair.Leaf.NotAfter.UTC(), Source: SourceImported,
+		NotBefore: pair.Leaf.NotBefore.UTC(), NotAfter: pair.Leaf.NotAfter.UTC(), Source: SourceImported, Cached: true,
 	}
 }
 

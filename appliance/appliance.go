@@ -86,7 +86,7 @@ func New(opts Options) (*Appliance, error) {
 	a.certs = certs
 	a.selfTest, a.verifier = acme.NewSelfTest(), newVerifier(a, opts.Verify)
 	a.admin, err = admin.New(admin.Options{Store: opts.Store, Socket: a.socketPath(), Info: a.info, Logger: opts.Logger,
-		Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace, CheckDomain: a.checkDomain})
+		Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace, CheckDomain: a.checkDomain, Issued: a.issuedCerts})
 	if err != nil {
 		return nil, fmt.Errorf("set up admin API: %w", err)
 	}
@@ -201,7 +201,9 @@ func (a *Appliance) rebuild(ctx context.Context) (store.Settings, error) {
 	} else {
 		a.setTableErr("")
 	}
+	old := a.proxy.Table()
 	a.proxy.Swap(tbl, snap.Settings)
+	a.evictIneligible(old, tbl) // certlife.go
 	a.applyAPI(ctx, snap.Settings)
 	a.tableRev.Store(snap.Revision)
 	a.log.Debug("route table in service", "revision", snap.Revision, "tenants", len(snap.Tenants))

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,9 @@ type acmeBox struct {
 	app               *Appliance
 	httpPort, tlsPort int
 	logs              *syncBuf
+	vt                VerifyTiming
+	dir               string
+	stop              func() error // stops app; the store stays open until cleanup
 }
 
 // acmeSettings changes the defaults for one test.
@@ -75,32 +79,46 @@ func startACMEBoxWith(t *testing.T, httpPort, tlsPort int, set acmeSettings, vt 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	box := &acmeBox{db: db, httpPort: httpPort, tlsPort: tlsPort, logs: &syncBuf{}}
-	a, err := New(Options{DataDir: dir, Store: db, HTTPAddr: addr(httpPort), HTTPSAddr: addr(tlsPort), Verify: vt,
-		Logger: slog.New(slog.NewTextHandler(box.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	box.app = a
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
+	box := &acmeBox{db: db, httpPort: httpPort, tlsPort: tlsPort, logs: &syncBuf{}, vt: vt, dir: dir}
 	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("appliance stopped with: %v", err)
+		if box.stop != nil {
+			if err := box.stop(); err != nil {
+				t.Errorf("appliance stopped with: %v", err)
+			}
 		}
 		if t.Failed() {
 			t.Logf("appliance log:\n%s", box.logs)
 		}
 		db.Close()
 	})
+	box.start(t)
+	return box
+}
+
+// start runs a new appliance on the box's store, ports and data dir, as
+// a restarted daemon would.
+func (b *acmeBox) start(t *testing.T) {
+	t.Helper()
+	a, err := New(Options{DataDir: b.dir, Store: b.db, HTTPAddr: addr(b.httpPort), HTTPSAddr: addr(b.tlsPort), Verify: b.vt,
+		Logger: slog.New(slog.NewTextHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.app = a
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(runCtx) }()
+	var once sync.Once
+	var stopErr error
+	b.stop = func() error {
+		once.Do(func() { stop(); stopErr = <-done })
+		return stopErr
+	}
 	select {
 	case <-a.Ready():
 	case err := <-done:
 		t.Fatalf("appliance did not start: %v", err)
 	}
-	return box
 }
 
 // get fetches https://name/ through the appliance's HTTPS listener,

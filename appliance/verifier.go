@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -103,9 +104,16 @@ func (v *verifier) pass(ctx context.Context) {
 		}
 		return
 	}
+	tbl := v.a.proxy.Table()
 	for _, d := range ds {
 		if ctx.Err() != nil {
 			return
+		}
+		if tbl != nil {
+			if tn := tbl.Tenant(d.Tenant); tn != nil && tn.Suspended() {
+				v.suspend(ctx, d)
+				continue
+			}
 		}
 		switch d.State {
 		case store.DomainPendingDNS:
@@ -114,9 +122,13 @@ func (v *verifier) pass(ctx context.Context) {
 			}
 		case store.DomainVerified, store.DomainIssuing:
 			v.issue(ctx, d)
-		case store.DomainActive:
-			if v.due(d.Name) {
+		case store.DomainActive, store.DomainExpiring:
+			if v.dueSpread(d.Name) {
 				v.checkActive(ctx, d)
+			}
+		case store.DomainMoved, store.DomainSuspended:
+			if v.due(d.Name) {
+				v.checkReturned(ctx, d)
 			}
 		}
 	}
@@ -129,6 +141,22 @@ func (v *verifier) due(name string) bool {
 	defer v.mu.Unlock()
 	s, ok := v.next[name]
 	return !ok || !v.now().Before(s.at)
+}
+
+// dueSpread is due for an active domain, except that one never seen (at
+// start-up) is first scheduled at a random point within the next hour
+// (or Recheck, if shorter): a restart does not re-check every domain at
+// once. Renewal windows are days long, and handshakes renew on their own.
+func (v *verifier) dueSpread(name string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	s, ok := v.next[name]
+	if !ok {
+		spread := min(v.timing.Recheck, time.Hour)
+		v.next[name] = schedule{at: v.now().Add(rand.N(spread))}
+		return false
+	}
+	return !v.now().Before(s.at)
 }
 
 // backoff schedules name's next look: First, doubling to Max.
@@ -226,16 +254,96 @@ func (v *verifier) issue(ctx context.Context, d store.Domain) {
 	v.set(ctx, d)
 }
 
-// checkActive moves an active domain that no longer points here to moved.
+// checkActive re-checks an active (or expiring) domain: one that no
+// longer points here becomes moved, which pauses its renewals (the gate
+// refuses it and the appliance evicts its certificate); one that does has
+// its certificate renewed when due, and is active with the new expiry,
+// or expiring with the CA's error while renewal fails.
 func (v *verifier) checkActive(ctx context.Context, d store.Domain) {
 	v.after(d.Name, v.timing.Recheck)
 	rep, err := v.a.verifyDomain(ctx, d)
-	if err != nil || rep.Verified {
+	if err != nil {
 		return
 	}
-	failed, _ := rep.Failed()
-	d.State, d.Reason = store.DomainMoved, "no longer points here: "+failed.Detail
-	d.Hint = failed.Hint + "; renewals pause until it points here again"
+	if !rep.Verified {
+		failed, _ := rep.Failed()
+		d.State, d.Reason = store.DomainMoved, "no longer points here: "+failed.Detail
+		d.Hint = failed.Hint + "; renewals pause until it points here again"
+		v.set(ctx, d)
+		return
+	}
+	v.renew(ctx, d)
+}
+
+// renew keeps a verified domain's certificate current (acme.Renew) and
+// records the outcome: active with the expiry, or expiring while renewal
+// fails and the certificate still serves.
+func (v *verifier) renew(ctx context.Context, d store.Domain) {
+	if !v.a.certs.Issuing() {
+		return // imported certificates only: nothing to renew
+	}
+	octx, cancel := context.WithTimeout(ctx, v.timing.Obtain)
+	notAfter, err := v.a.certs.Renew(octx, d.Name)
+	cancel()
+	if ctx.Err() != nil {
+		return
+	}
+	was := d
+	if err != nil {
+		d.State, d.Reason = store.DomainExpiring, "renewal failed: "+err.Error()
+		d.Hint = "fix what the CA says; foyer retries, and `foyer domain check " + d.Name + "` retries now"
+		if !notAfter.IsZero() {
+			d.NotAfter = notAfter
+			d.Reason += "; the certificate expires " + notAfter.UTC().Format(time.DateOnly)
+		}
+		v.backoff(d.Name)
+	} else {
+		d.State, d.Reason, d.Hint, d.NotAfter = store.DomainActive, "certificate until "+notAfter.UTC().Format(time.DateOnly), "", notAfter
+	}
+	if d.State != was.State || d.Reason != was.Reason || !d.NotAfter.Equal(was.NotAfter) {
+		v.set(ctx, d)
+	}
+}
+
+// checkReturned re-checks a moved domain, or one whose tenant was
+// suspended and is active again: verified means active again, its
+// certificate renewed if due; otherwise moved, re-checked with backoff.
+func (v *verifier) checkReturned(ctx context.Context, d store.Domain) {
+	rep, err := v.a.verifyDomain(ctx, d)
+	if err != nil {
+		return
+	}
+	if !rep.Verified {
+		v.backoff(d.Name)
+		if d.State == store.DomainSuspended {
+			failed, _ := rep.Failed()
+			d.State, d.Reason = store.DomainMoved, "no longer points here: "+failed.Detail
+			d.Hint = failed.Hint + "; renewals pause until it points here again"
+			v.set(ctx, d)
+		}
+		return
+	}
+	v.after(d.Name, v.timing.Recheck)
+	if !v.a.certs.Issuing() {
+		d.State, d.Reason, d.Hint = store.DomainVerified, verifiedReason(rep), "set acme-directory to obtain a certificate, or `foyer cert add "+d.Name+"`"
+		v.set(ctx, d)
+		return
+	}
+	d.State, d.Reason, d.Hint = store.DomainActive, "points here again", ""
+	if v.set(ctx, d) { // active first, so the gate allows the name again
+		v.renew(ctx, d)
+	}
+}
+
+// suspend records that d's tenant is suspended: no checks, no renewals
+// (the gate refuses the tenant's names) until it is resumed.
+func (v *verifier) suspend(ctx context.Context, d store.Domain) {
+	if d.State == store.DomainSuspended {
+		return
+	}
+	d.State, d.Reason = store.DomainSuspended, "tenant "+d.Tenant+" is suspended"
+	d.Hint = "`foyer tenant resume " + d.Tenant + "` to serve it again; it is re-checked then"
+	v.forget(d.Name)
 	v.set(ctx, d)
 }
 

@@ -106,7 +106,9 @@ type Backend struct {
 type DomainState string
 
 // Domain states (DESIGN.md): pending_dns -> verified -> issuing -> active,
-// plus failed, expiring, moved and suspended.
+// plus failed, expiring (renewal failing), moved (no longer points here;
+// renewals paused) and suspended (its tenant is suspended; renewals
+// paused). The domain verifier in package appliance sets them.
 const (
 	DomainPendingDNS DomainState = "pending_dns"
 	DomainVerified   DomainState = "verified"

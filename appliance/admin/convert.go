@@ -54,7 +54,8 @@ func apiDomain(d store.Domain) api.Domain {
 // apiCert shows a certificate without its private key.
 func apiCert(c store.Certificate) api.Cert {
 	return api.Cert{Name: c.Name, Names: c.Names, Issuer: c.Issuer, NotBefore: c.NotBefore,
-		NotAfter: c.NotAfter, Created: c.Created}
+		NotAfter: c.NotAfter, Created: c.Created, Source: "imported", Cached: true,
+		Renewal: "never (imported; replace it before it expires)"}
 }
 
 func apiEntry(e store.Entry) api.AuditEntry {

@@ -8,13 +8,36 @@ import (
 	"github.com/foyerhq/foyer/store"
 )
 
-// listCerts is GET /v1/certs; private keys are never shown.
+// listCerts is GET /v1/certs: imported certificates, then obtained ones;
+// private keys are never shown.
 func (s *Server) listCerts(w http.ResponseWriter, r *http.Request) error {
 	cs, err := s.store.ListCerts(r.Context())
 	if err != nil {
 		return fmt.Errorf("listing certificates: %w", err)
 	}
-	writeJSON(w, http.StatusOK, mapSlice(cs, apiCert))
+	out := mapSlice(cs, apiCert)
+	if s.issued != nil {
+		issued, _, err := s.issued(r.Context())
+		if err != nil {
+			return fmt.Errorf("listing issued certificates: %w", err)
+		}
+		out = append(out, issued...)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// certBudgets is GET /v1/certs/budget.
+func (s *Server) certBudgets(w http.ResponseWriter, r *http.Request) error {
+	out := []api.CertBudget{}
+	if s.issued != nil {
+		_, b, err := s.issued(r.Context())
+		if err != nil {
+			return fmt.Errorf("counting issued certificates: %w", err)
+		}
+		out = append(out, b...)
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -46,6 +46,10 @@ type Options struct {
 	// CheckDomain runs a domain's checks live and updates its state (POST
 	// /v1/domains/{name}/check). If nil, checking answers an error.
 	CheckDomain func(ctx context.Context, name string) (api.DomainCheck, error)
+	// Issued lists the certificates the appliance obtained (ACME, internal
+	// CA) with their renewal state, and the weekly budgets. If nil, only
+	// imported certificates are listed.
+	Issued func(context.Context) ([]api.Cert, []api.CertBudget, error)
 	// AccessLog serves GET /v1/logs/follow. If nil, following answers an error.
 	AccessLog Follower
 	// Logger receives server errors (never request bodies). If nil, logs are discarded.
@@ -92,6 +96,7 @@ type Server struct {
 
 	tracer  func(context.Context, api.TraceRequest) (api.TraceReport, error) // explains a request; nil: no tracing
 	checker func(context.Context, string) (api.DomainCheck, error)           // checks a domain; nil: no checks
+	issued  func(context.Context) ([]api.Cert, []api.CertBudget, error)      // obtained certificates; nil: none
 
 	accessLog Follower // GET /v1/logs/follow; nil: no follow (handlers_follow.go)
 
@@ -106,6 +111,7 @@ func New(opts Options) (*Server, error) {
 	s := &Server{store: opts.Store, info: opts.Info, health: opts.Health, breaker: opts.Breaker, log: opts.Logger, now: opts.Now,
 		via: api.SocketName, daemonUID: os.Getuid()}
 	s.tracer, s.checker = opts.Trace, opts.CheckDomain
+	s.issued = opts.Issued
 	s.accessLog = opts.AccessLog
 	if opts.Socket != "" {
 		s.via = filepath.Base(opts.Socket)

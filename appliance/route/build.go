@@ -142,8 +142,9 @@ func (t *Table) addDomain(d store.Domain) error {
 		return fmt.Errorf("domain %s is listed twice (tenants %s and %s)", d.Name, prev.tenant.Slug, d.Tenant)
 	}
 	tn.domains = append(tn.domains, d)
-	if routable(d.State) {
-		t.hosts[d.Name] = hostRef{tenant: tn, name: d.Name}
-	}
+	// Every state routes: routing does not wait for verification (only
+	// issuance does), and a domain in state suspended is one whose tenant
+	// is suspended, which the proxy answers with 503.
+	t.hosts[d.Name] = hostRef{tenant: tn, name: d.Name}
 	return nil
 }

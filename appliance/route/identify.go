@@ -1,7 +1,5 @@
 package route
 
-import "github.com/foyerhq/foyer/store"
-
 // Rule says which identification rule matched a request.
 type Rule uint8
 
@@ -58,8 +56,8 @@ type Match struct {
 }
 
 // Identify names the tenant a request is for. It tries, in order: an
-// exact custom domain in any state but suspended (routing does not wait
-// for verification; only certificate issuance does), <slug>.<base_domain>
+// exact custom domain in any state (routing does not wait for
+// verification; only certificate issuance does), <slug>.<base_domain>
 // and <alias>.<base_domain> with exactly one label below the base domain.
 // Only when the host is the bare base domain itself does it go on to the
 // opt-in rules of tenants that enable them: the path under an id-path
@@ -125,6 +123,3 @@ func (t *Table) belowBase(b []byte) ([]byte, bool) {
 	}
 	return b[:cut], true
 }
-
-// routable reports whether a custom domain in state s routes traffic.
-func routable(s store.DomainState) bool { return s != store.DomainSuspended }

@@ -83,7 +83,7 @@ func TestIdentify(t *testing.T) {
 		{"base domain empty: domains still route", tabNoBase, "shop.acme.com", "acme", RuleHost, "shop.acme.com"},
 		{"suspended tenant by slug", tab, "gone.saas.example", "gone", RuleSlug, "gone.saas.example"},
 		{"suspended tenant by domain", tab, "gone.com", "gone", RuleHost, "gone.com"},
-		{"suspended domain", tab, "off.blue.com", "", RuleNone, ""},
+		{"domain of a suspended tenant", tab, "off.blue.com", "blue-shop", RuleHost, "off.blue.com"},
 		{"empty host", tab, "", "", RuleNone, ""},
 		{"invalid host", tab, "shop_acme.com", "", RuleNone, ""},
 		{"ip literal", tab, "[::1]:80", "", RuleNone, ""},

@@ -102,8 +102,14 @@ func underlying(err error) error {
 func newCertListCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List imported certificates with their names, issuer and expiry",
+		Use:   "list",
+		Short: "List every certificate: imported and obtained, with issuer, expiry, renewal, and the weekly CA budget",
+		Long: `List every certificate foyer serves: imported ones (foyer cert add) and
+obtained ones (ACME or the internal CA, kept in the store), each with its
+source, issuer, expiry and renewal state; then, for ACME, how much of the
+CA's weekly limit each registered domain has used (Let's Encrypt allows 50
+new certificates per registered domain per 7 days; renewals are counted
+too, so the figure is an upper bound).`,
 		Example: "  foyer cert list\n  foyer cert list --json",
 		Args:    noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -115,7 +121,14 @@ func newCertListCmd() *cobra.Command {
 			if err != nil || asJSON {
 				return jsonOr(cmd, err, nonNil(cs))
 			}
-			return certTable(cmd.OutOrStdout(), cs, time.Now())
+			budgets, err := c.CertBudgets(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := certTable(cmd.OutOrStdout(), cs, time.Now()); err != nil {
+				return err
+			}
+			return budgetTable(cmd.OutOrStdout(), budgets)
 		},
 	}
 	addJSONFlag(cmd, &asJSON)
@@ -125,11 +138,36 @@ func newCertListCmd() *cobra.Command {
 // certTable prints certificates with the days left before each expires,
 // counted from now.
 func certTable(w io.Writer, cs []api.Cert, now time.Time) error {
-	t := newTable(w, "NAME", "COVERS", "ISSUER", "EXPIRES", "DAYS LEFT")
+	t := newTable(w, "NAME", "SOURCE", "COVERS", "ISSUER", "EXPIRES", "DAYS LEFT", "RENEWAL")
 	for _, c := range cs {
-		t.row(c.Name, orDash(strings.Join(c.Names, ",")), orDash(c.Issuer), formatTime(c.NotAfter), daysLeft(c.NotAfter, now))
+		t.row(c.Name, orDash(c.Source), orDash(strings.Join(c.Names, ",")), orDash(issuerCN(c.Issuer)),
+			formatTime(c.NotAfter), daysLeft(c.NotAfter, now), orDash(c.Renewal))
 	}
 	return t.flush()
+}
+
+// budgetTable prints each registered domain's use of the weekly limit,
+// or nothing when no ACME certificate was issued this week.
+func budgetTable(w io.Writer, bs []api.CertBudget) error {
+	if len(bs) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nACME certificates issued in the last 7 days, per registered domain (renewals included):")
+	t := newTable(w, "REGISTERED DOMAIN", "ISSUED", "LIMIT", "LEFT")
+	for _, b := range bs {
+		t.row(b.RegisteredDomain, strconv.Itoa(b.Issued), strconv.Itoa(b.Limit), strconv.Itoa(max(b.Limit-b.Issued, 0)))
+	}
+	return t.flush()
+}
+
+// issuerCN shortens an issuer's distinguished name to its common name.
+func issuerCN(dn string) string {
+	for _, part := range strings.Split(dn, ",") {
+		if v, ok := strings.CutPrefix(part, "CN="); ok {
+			return v
+		}
+	}
+	return dn
 }
 
 // daysLeft is the whole days from now until t, or "expired".

@@ -21,8 +21,8 @@ func TestCertCommands(t *testing.T) {
 		t.Fatalf("cert add: %q", out)
 	}
 	list := f.mustCLI("cert", "list")
-	wantLines(t, list, "NAME            COVERS                        ISSUER            EXPIRES               DAYS LEFT")
-	if !strings.Contains(list, "shop.acme.test  shop.acme.test,www.acme.test  CN=foyer demo CA  ") {
+	wantLines(t, list, "NAME            SOURCE    COVERS                        ISSUER         EXPIRES               DAYS LEFT  RENEWAL")
+	if !strings.Contains(list, "shop.acme.test  imported  shop.acme.test,www.acme.test  foyer demo CA  ") {
 		t.Errorf("cert list:\n%s", list)
 	}
 	var cs []api.Cert
@@ -70,17 +70,17 @@ func TestCertAddRefused(t *testing.T) {
 func TestCertTableDaysLeft(t *testing.T) {
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	cs := []api.Cert{
-		{Name: "a.test", Names: []string{"a.test"}, Issuer: "CA", NotAfter: now.Add(30*24*time.Hour + time.Hour)},
-		{Name: "b.test", Names: []string{"b.test", "c.test"}, Issuer: "CA", NotAfter: now.Add(-time.Minute)},
+		{Name: "a.test", Names: []string{"a.test"}, Issuer: "CA", NotAfter: now.Add(30*24*time.Hour + time.Hour), Source: "imported", Renewal: "never"},
+		{Name: "b.test", Names: []string{"b.test", "c.test"}, Issuer: "CN=Some CA,O=Org", NotAfter: now.Add(-time.Minute), Source: "acme", Renewal: "due now"},
 	}
 	var b bytes.Buffer
 	if err := certTable(&b, cs, now); err != nil {
 		t.Fatal(err)
 	}
 	wantLines(t, b.String(),
-		"NAME    COVERS         ISSUER  EXPIRES               DAYS LEFT",
-		"a.test  a.test         CA      2025-03-31 13:00:00Z  30",
-		"b.test  b.test,c.test  CA      2025-03-01 11:59:00Z  expired")
+		"NAME    SOURCE    COVERS         ISSUER   EXPIRES               DAYS LEFT  RENEWAL",
+		"a.test  imported  a.test         CA       2025-03-31 13:00:00Z  30         never",
+		"b.test  acme      b.test,c.test  Some CA  2025-03-01 11:59:00Z  expired    due now")
 }
 
 // writeCertFiles writes a CA-signed certificate for names and its key to

@@ -73,9 +73,11 @@ func domainNames(ctx context.Context, c *api.Client, _ []string) ([]string, erro
 // certNames lists every imported certificate's name.
 func certNames(ctx context.Context, c *api.Client, _ []string) ([]string, error) {
 	cs, err := c.Certs(ctx)
-	names := make([]string, len(cs))
-	for i, ct := range cs {
-		names[i] = ct.Name
+	var names []string
+	for _, ct := range cs {
+		if ct.Source == "imported" { // only imported ones can be removed
+			names = append(names, ct.Name)
+		}
 	}
 	return names, err
 }

@@ -249,7 +249,12 @@ func (c *Client) RemoveDomain(ctx context.Context, name string) error {
 	return c.do(ctx, "DELETE", "/v1/domains/"+esc(name), nil, nil)
 }
 
-// Certs lists imported certificates.
+// CertBudgets reports each registered domain's use of the weekly limit.
+func (c *Client) CertBudgets(ctx context.Context) (out []CertBudget, err error) {
+	return out, c.do(ctx, "GET", "/v1/certs/budget", nil, &out)
+}
+
+// Certs lists every certificate: imported, then obtained.
 func (c *Client) Certs(ctx context.Context) (out []Cert, err error) {
 	return out, c.do(ctx, "GET", "/v1/certs", nil, &out)
 }

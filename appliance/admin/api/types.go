@@ -164,14 +164,31 @@ type AddDomainRequest struct {
 	Name string `json:"name"`
 }
 
-// Cert is an imported certificate; the private key never leaves the daemon.
+// Cert is a certificate foyer serves: imported by the operator or
+// obtained (ACME, internal CA); the private key never leaves the daemon.
 type Cert struct {
 	Name      string    `json:"name"`
 	Names     []string  `json:"names"`
 	Issuer    string    `json:"issuer"`
 	NotBefore time.Time `json:"not_before"`
 	NotAfter  time.Time `json:"not_after"`
-	Created   time.Time `json:"created"`
+	// Created is when an imported certificate was imported.
+	Created time.Time `json:"created,omitzero"`
+	// Source is "imported", "acme" or "internal".
+	Source string `json:"source"`
+	// Renewal says whether and when foyer renews it, or why it does not.
+	Renewal string `json:"renewal"`
+	// Cached says whether it is in the serving cache now (obtained
+	// certificates are loaded on first use).
+	Cached bool `json:"cached"`
+}
+
+// CertBudget is one registered domain's use of the CA's weekly limit
+// (GET /v1/certs/budget); Issued counts renewals too, an upper bound.
+type CertBudget struct {
+	RegisteredDomain string `json:"registered_domain"`
+	Issued           int    `json:"issued"`
+	Limit            int    `json:"limit"`
 }
 
 // AddCertRequest is POST /v1/certs. The CLI reads the operator's files and
