@@ -1,0 +1,185 @@
+package traffic
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer/store"
+)
+
+// clock is a fake clock tests move.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+func rec(tenant string, at time.Time, status int, d time.Duration, outcome string) *store.LogRecord {
+	return &store.LogRecord{Time: at.Add(-d), Tenant: tenant, Status: status, Duration: d, Outcome: outcome,
+		BytesIn: 10, BytesOut: 100, Upstream: "http://127.0.0.1:8080", UpstreamLatency: d / 2}
+}
+
+func stats(t *testing.T, l *Live, slug string) TenantStats {
+	t.Helper()
+	for _, ts := range l.Snapshot().Tenants {
+		if ts.Tenant == slug {
+			return ts
+		}
+	}
+	t.Fatalf("tenant %q is not in the snapshot", slug)
+	return TenantStats{}
+}
+
+// Ensure that the snapshot's rates, error ratio, percentiles and totals
+// follow the requests observed, second by second.
+func TestLiveSnapshot(t *testing.T) {
+	c := &clock{now: time.Unix(1_800_000_000, 0)}
+	l := NewLive(LiveOptions{Now: c.Now})
+	// 60 seconds: 10 requests a second, one of them a 502, latencies 1..10 ms.
+	for s := 0; s < 60; s++ {
+		for i := 1; i <= 10; i++ {
+			st, o := 200, store.OutcomeAllowed
+			if i == 10 {
+				st, o = 502, store.OutcomeUpstreamFail
+			}
+			l.Observe(rec("acme", c.Now().Add(100*time.Millisecond), st, time.Duration(i)*time.Millisecond, o))
+		}
+		c.advance(time.Second)
+		l.Tick()
+	}
+	l.Observe(rec("acme", c.Now(), 429, time.Millisecond, store.OutcomeRateLimited))
+	got := stats(t, l, "acme")
+	if got.Rate1 != 10 || got.Rate10 != 10 || got.Rate60 != 10 {
+		t.Errorf("rates %v %v %v, want 10 each", got.Rate1, got.Rate10, got.Rate60)
+	}
+	if got.ErrorRatio != 0.1 {
+		t.Errorf("error ratio %v, want 0.1", got.ErrorRatio)
+	}
+	// Percentiles are within the histogram's 25%.
+	for _, p := range []struct {
+		got, want time.Duration
+	}{{got.P50, 5 * time.Millisecond}, {got.P90, 9 * time.Millisecond}, {got.P99, 10 * time.Millisecond}} {
+		if p.got < p.want*3/4 || p.got > p.want*5/4 {
+			t.Errorf("percentile %v, want about %v", p.got, p.want)
+		}
+	}
+	if got.Requests != 601 || got.Status[2] != 540 || got.Status[5] != 60 || got.Status[4] != 1 ||
+		got.RateLimited != 1 || got.UpstreamErrors != 60 || got.BytesIn != 6010 || got.BytesOut != 60100 {
+		t.Errorf("totals %+v", got)
+	}
+	if len(got.Backends) != 1 || got.Backends[0].Requests != 601 || got.Backends[0].Errors != 60 {
+		t.Errorf("backends %+v", got.Backends)
+	}
+	// A quiet minute: rates fall to 0; five quiet minutes: the tenant is idle.
+	c.advance(71 * time.Second) // percentiles read whole ten-second slots: 60 to 70 s
+	l.Tick()
+	if got := stats(t, l, "acme"); got.Rate60 != 0 || got.P99 != 0 || got.Requests != 601 {
+		t.Errorf("after a quiet minute: rate %v p99 %v requests %d", got.Rate60, got.P99, got.Requests)
+	}
+	c.advance(5 * time.Minute)
+	l.Tick()
+	if n := len(l.Snapshot().Tenants); n != 0 {
+		t.Errorf("%d active tenants after five quiet minutes, want 0", n)
+	}
+}
+
+// Ensure that a request in flight makes its tenant active and is counted
+// until it ends.
+func TestLiveInFlight(t *testing.T) {
+	l := NewLive(LiveOptions{})
+	f := l.Begin("acme")
+	if got := stats(t, l, "acme"); got.InFlight != 1 {
+		t.Errorf("in flight %d, want 1", got.InFlight)
+	}
+	f.End()
+	if n := len(l.Snapshot().Tenants); n != 0 {
+		t.Errorf("%d active tenants, want 0", n)
+	}
+}
+
+// Ensure that every Tick publishes one frame that all watchers see.
+func TestLiveFrames(t *testing.T) {
+	l := NewLive(LiveOptions{})
+	first := l.Latest()
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() { defer wg.Done(); <-first.Next() }()
+	}
+	l.Observe(rec("acme", time.Now(), 200, time.Millisecond, store.OutcomeAllowed))
+	l.Tick()
+	wg.Wait()
+	if f := l.Latest(); f == first || len(f.Snapshot.Tenants) != 1 {
+		t.Errorf("latest frame %p (first %p) has %d tenants, want a new frame with 1", f, first, len(f.Snapshot.Tenants))
+	}
+}
+
+// Ensure that tenants past the budget are folded into _other, that the
+// assignment is sticky, and that a raised budget labels only tenants seen
+// later.
+func TestLiveBudget(t *testing.T) {
+	l := NewLive(LiveOptions{Budget: 2})
+	for _, s := range []string{"a", "b", "c"} {
+		l.Observe(rec(s, time.Now(), 200, time.Millisecond, store.OutcomeAllowed))
+	}
+	want := map[string]string{"a": "a", "b": "b", "c": LabelOther, "": LabelUnknown}
+	for slug, label := range want {
+		if got := l.TenantLabel(slug); got != label {
+			t.Errorf("label of %q is %q, want %q", slug, got, label)
+		}
+	}
+	l.SetBudget(3)
+	if got := l.TenantLabel("c"); got != LabelOther {
+		t.Errorf("c moved to %q after the budget grew; labels are sticky", got)
+	}
+	if got := l.TenantLabel("d"); got != "d" {
+		t.Errorf("d got %q, want its own label", got)
+	}
+	if b, n := l.Budget(); b != 3 || n != 3 {
+		t.Errorf("budget %d, labelled %d; want 3, 3", b, n)
+	}
+}
+
+// Ensure that an idle tenant costs at most about 2 KB and report what an
+// idle and an active one cost (go test -v).
+func TestLiveMemory(t *testing.T) {
+	const n = 2000
+	measure := func(active bool) float64 {
+		l := NewLive(LiveOptions{Budget: n})
+		slugs := make([]string, n)
+		for i := range slugs {
+			slugs[i] = fmt.Sprintf("tenant-%05d", i)
+		}
+		before := heap()
+		now := time.Now()
+		for _, s := range slugs {
+			if active {
+				l.Observe(rec(s, now, 200, time.Millisecond, store.OutcomeAllowed))
+			} else {
+				l.TenantLabel(s) // known to the metrics, no traffic in five minutes
+			}
+		}
+		after := heap()
+		runtime.KeepAlive(l)
+		return float64(after-before) / n
+	}
+	idle, active := measure(false), measure(true)
+	t.Logf("memory per tenant: idle %.0f B, active %.0f B (labelled, one backend)", idle, active)
+	if idle > 2300 {
+		t.Errorf("an idle tenant costs %.0f B, want at most about 2 KB", idle)
+	}
+}
+
+func heap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
