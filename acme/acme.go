@@ -42,18 +42,23 @@ type Options struct {
 	// memory, quickly: it runs inside TLS handshakes. If nil, nothing is
 	// ever obtained.
 	Decide func(name string) error
+	// Eligible answers like Decide without its rate limits; it is asked
+	// instead of Decide for a name whose certificate is already in
+	// storage (a load, not an order). If nil, Decide is asked.
+	Eligible func(name string) error
 }
 
 // Manager holds one certmagic cache and config (never certmagic.Default's
 // globals) and keeps the imported certificates in that cache in step with
 // the store. It is safe for concurrent use.
 type Manager struct {
-	certs  store.Certs
-	log    *slog.Logger
-	now    func() time.Time
-	cache  *certmagic.Cache  // owns a maintenance goroutine, stopped by Close
-	cfg    *certmagic.Config // set in New, never replaced; caches imported certificates
-	decide func(name string) error
+	certs    store.Certs
+	log      *slog.Logger
+	now      func() time.Time
+	cache    *certmagic.Cache  // owns a maintenance goroutine, stopped by Close
+	cfg      *certmagic.Config // set in New, never replaced; caches imported certificates
+	decide   func(name string) error
+	eligible func(name string) error
 
 	// active is the config handshakes and the cache's maintenance use:
 	// cfg, or one with an ACME issuer built by Configure (issue.go).
@@ -75,7 +80,7 @@ func New(opts Options) (*Manager, error) {
 	if opts.Certs == nil {
 		return nil, errors.New("acme: Options.Certs is required")
 	}
-	m := &Manager{certs: opts.Certs, log: opts.Logger, now: opts.Now, decide: opts.Decide, loaded: map[string]loadedCert{}}
+	m := &Manager{certs: opts.Certs, log: opts.Logger, now: opts.Now, decide: opts.Decide, eligible: opts.Eligible, loaded: map[string]loadedCert{}}
 	if m.log == nil {
 		m.log = slog.Default()
 	}

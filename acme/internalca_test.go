@@ -109,3 +109,46 @@ func TestInternalRootNone(t *testing.T) {
 		t.Fatalf("got %v, want ErrNoInternalCA", err)
 	}
 }
+
+// Ensure that a name whose certificate is already stored is loaded on a
+// handshake by asking Eligible alone, so a restarted daemon serves it even
+// while Decide refuses (its issuance rate is used up), and that a name
+// with nothing stored still needs Decide.
+func TestStoredCertificateSkipsIssuanceRate(t *testing.T) {
+	ctx := context.Background()
+	db, err := memstore.Open(ctx, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	first := internalManager(t, db)
+	if _, err := first.Obtain(ctx, "ok.test"); err != nil {
+		t.Fatalf("obtain: %v", err)
+	}
+	first.Close()
+	root, err := acme.InternalRoot(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decided, checked []string
+	m, err := acme.New(acme.Options{Certs: db, Blobs: db,
+		Decide:   func(name string) error { decided = append(decided, name); return errors.New("over the issuance rate") },
+		Eligible: func(name string) error { checked = append(checked, name); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	if err := m.Configure(acme.IssueConfig{InternalCA: true, HandshakeTimeout: handshakeTimeout}); err != nil {
+		t.Fatal(err)
+	}
+	addr := serve(t, m)
+	if _, _, err := dialInternal(addr, "ok.test", root); err != nil {
+		t.Fatalf("stored name while Decide refuses: %v", err)
+	}
+	if _, _, err := dialInternal(addr, "new.test", root); err == nil {
+		t.Fatal("a name with nothing stored was issued while Decide refuses")
+	}
+	if strings.Join(checked, ",") != "ok.test" || strings.Join(decided, ",") != "new.test" {
+		t.Fatalf("Eligible asked for %v, Decide for %v; want ok.test and new.test", checked, decided)
+	}
+}

@@ -219,8 +219,8 @@ func (m *Manager) onDemandConfig() *certmagic.Config {
 		// must not delay a handshake.
 		OCSP:   certmagic.OCSPConfig{DisableStapling: true},
 		Logger: newZapLogger(m.log).Logger,
-		OnDemand: &certmagic.OnDemandConfig{DecisionFunc: func(_ context.Context, name string) error {
-			return m.gate(name)
+		OnDemand: &certmagic.OnDemandConfig{DecisionFunc: func(ctx context.Context, name string) error {
+			return m.gate(ctx, name)
 		}},
 	})
 	cfg.DefaultServerName, cfg.FallbackServerName = "", ""
@@ -229,10 +229,18 @@ func (m *Manager) onDemandConfig() *certmagic.Config {
 	return cfg
 }
 
-// gate is Options.Decide, refusing everything when it is nil.
-func (m *Manager) gate(name string) error {
+// gate is the on-demand DecisionFunc. certmagic asks it before it loads
+// a certificate from storage as well as before it orders one, so a name
+// whose certificate is already stored is asked of Options.Eligible (no
+// rate limit: loading costs the CA nothing, and a restart must not make
+// handshakes wait for issuance budget); any other name of Options.Decide,
+// which rate-limits. Everything is refused while Decide is nil.
+func (m *Manager) gate(ctx context.Context, name string) error {
 	if m.decide == nil {
 		return errors.New("no issuance gate configured")
+	}
+	if m.eligible != nil && m.stored(ctx, name) {
+		return m.eligible(name)
 	}
 	return m.decide(name)
 }

@@ -150,3 +150,14 @@ func (m *Manager) Renew(ctx context.Context, name string) (time.Time, error) {
 	}
 	return cert.Leaf.NotAfter, nil
 }
+
+// stored reports whether storage holds a certificate for name from one
+// of the active config's issuers.
+func (m *Manager) stored(ctx context.Context, name string) bool {
+	for _, is := range m.active.Load().Issuers {
+		if m.cfg.Storage.Exists(ctx, certmagic.StorageKeys.SiteCert(is.IssuerKey(), name)) {
+			return true
+		}
+	}
+	return false
+}

@@ -79,7 +79,8 @@ func New(opts Options) (*Appliance, error) {
 	a := &Appliance{opts: opts, log: opts.Logger, addrs: map[string]string{}, ready: make(chan struct{})}
 	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
 	a.gate = newGate(a.proxy.Table, func() []acme.CertInfo { return a.certs.Certificates() })
-	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger, Decide: a.gate.Decide})
+	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger, Decide: a.gate.Decide,
+		Eligible: func(name string) error { _, _, err := eligible(a.proxy.Table(), name); return err }})
 	if err != nil {
 		return nil, fmt.Errorf("set up certificates: %w", err)
 	}
