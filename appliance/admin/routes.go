@@ -67,7 +67,6 @@ var coreRoutes = []route{
 
 	{"GET", "/v1/certs", read, (*Server).listCerts},
 	{"GET", "/v1/certs/budget", read, (*Server).certBudgets},
-	{"GET", "/v1/certs/budget", read, (*Server).certBudgets},
 	{"POST", "/v1/certs", write, (*Server).addCert},
 	{"DELETE", "/v1/certs/{name}", write, (*Server).removeCert},
 
