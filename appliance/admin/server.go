@@ -20,6 +20,7 @@ import (
 
 	"github.com/foyerhq/foyer/appliance/admin/api"
 	"github.com/foyerhq/foyer/appliance/balance"
+	"github.com/foyerhq/foyer/appliance/traffic"
 	"github.com/foyerhq/foyer/store"
 )
 
@@ -50,6 +51,10 @@ type Options struct {
 	// CA) with their renewal state, and the weekly budgets. If nil, only
 	// imported certificates are listed.
 	Issued func(context.Context) ([]api.Cert, []api.CertBudget, error)
+	// Stats returns the latest frame of live numbers (traffic.Live.Latest):
+	// GET /v1/stats and the watch stream's stats lines. If nil, there are
+	// no live numbers.
+	Stats func() *traffic.Frame
 	// AccessLog serves GET /v1/logs/follow. If nil, following answers an error.
 	AccessLog Follower
 	// Logger receives server errors (never request bodies). If nil, logs are discarded.
@@ -86,6 +91,7 @@ type Server struct {
 	daemonUID int
 	identify  func(net.Conn) peer // the socket's peer check; replaced in tests
 	hs        *http.Server
+	stats     func() *traffic.Frame // live numbers; nil: none
 
 	// stopCtx ends when Shutdown begins; watch streams select on it, so
 	// Shutdown (which waits for active handlers) is not held up by them.
@@ -112,6 +118,7 @@ func New(opts Options) (*Server, error) {
 		via: api.SocketName, daemonUID: os.Getuid()}
 	s.tracer, s.checker = opts.Trace, opts.CheckDomain
 	s.issued = opts.Issued
+	s.stats = opts.Stats
 	s.accessLog = opts.AccessLog
 	if opts.Socket != "" {
 		s.via = filepath.Base(opts.Socket)

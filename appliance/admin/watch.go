@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -17,7 +18,8 @@ import (
 const watchWriteTimeout = 10 * time.Second
 
 // watch is GET /v1/watch: NDJSON, first the current revision, then one
-// line per (coalesced) change. It ends when the client goes, the store
+// config line per (coalesced) change and, when the appliance keeps live
+// numbers, one stats line a second (watch_stats.go). It ends when the client goes, the store
 // closes, or the server shuts down.
 func (s *Server) watch(w http.ResponseWriter, r *http.Request) error {
 	sub := s.store.Subscribe()
@@ -33,23 +35,46 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	defer rc.SetWriteDeadline(time.Time{}) // the connection may serve another request
-	ew := &eventWriter{rc: rc, enc: json.NewEncoder(w)}
+	ew := &eventWriter{rc: rc, w: w}
 
+	frames := s.statsFrames() // nil without live numbers: no stats lines; before the first line, so no frame is missed
 	last := s.store.Revision()
 	if err := ew.send(api.Event{Type: api.EventConfig, Rev: last}); err != nil {
 		return nil // the client is gone; nothing to answer
 	}
+	revs, errc := make(chan uint64), make(chan error, 1)
+	go func() { // the change feed blocks; its revisions come to the loop below
+		for {
+			rev, err := sub.Next(ctx)
+			if err != nil {
+				errc <- err
+				return
+			}
+			select {
+			case revs <- rev:
+			case <-ctx.Done():
+				errc <- ctx.Err()
+				return
+			}
+		}
+	}()
 	for {
-		rev, err := sub.Next(ctx)
-		if err != nil {
+		select {
+		case err := <-errc:
 			return s.watchEnded(r, err)
-		}
-		if rev <= last { // already sent as the first line
-			continue
-		}
-		last = rev
-		if err := ew.send(api.Event{Type: api.EventConfig, Rev: rev}); err != nil {
-			return nil
+		case rev := <-revs:
+			if rev <= last { // already sent as the first line
+				continue
+			}
+			last = rev
+			if err := ew.send(api.Event{Type: api.EventConfig, Rev: rev}); err != nil {
+				return nil
+			}
+		case <-frames.next():
+			line := frames.advance(last)
+			if err := ew.sendLine(line); err != nil {
+				return nil
+			}
 		}
 	}
 }
@@ -65,16 +90,25 @@ func (s *Server) watchEnded(r *http.Request, err error) error {
 
 // eventWriter writes NDJSON events, each flushed at once.
 type eventWriter struct {
-	rc  *http.ResponseController
-	enc *json.Encoder
+	rc *http.ResponseController
+	w  io.Writer
 }
 
 func (e *eventWriter) send(ev api.Event) error {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("encoding watch event: %w", err)
+	}
+	return e.sendLine(append(b, '\n'))
+}
+
+// sendLine writes one encoded line (with its newline) and flushes it.
+func (e *eventWriter) sendLine(line []byte) error {
 	if err := e.rc.SetWriteDeadline(time.Now().Add(watchWriteTimeout)); err != nil &&
 		!errors.Is(err, http.ErrNotSupported) {
 		return fmt.Errorf("setting watch write deadline: %w", err)
 	}
-	if err := e.enc.Encode(ev); err != nil {
+	if _, err := e.w.Write(line); err != nil {
 		return fmt.Errorf("writing watch event: %w", err)
 	}
 	if err := e.rc.Flush(); err != nil {

@@ -223,6 +223,8 @@ const (
 type Event struct {
 	Type string `json:"type"`
 	Rev  uint64 `json:"rev"`
+	// Stats is set on stats lines (EventStats, types_stats.go).
+	Stats *Stats `json:"stats,omitempty"`
 }
 
 // ErrorBody is the JSON body of every error response.
