@@ -57,6 +57,8 @@ type Options struct {
 	Stats func() *traffic.Frame
 	// AccessLog serves GET /v1/logs/follow. If nil, following answers an error.
 	AccessLog Follower
+	// Logs is the stored access log (logs.db) behind GET /v1/logs. If nil, that answers 503 "access log not open".
+	Logs store.Logs
 	// Logger receives server errors (never request bodies). If nil, logs are discarded.
 	Logger *slog.Logger
 	// DaemonUID is the uid allowed besides root; 0 (the default) means
@@ -106,6 +108,8 @@ type Server struct {
 
 	accessLog Follower // GET /v1/logs/follow; nil: no follow (handlers_follow.go)
 
+	logs store.Logs // GET /v1/logs; nil: 503 (handlers_logs.go)
+
 	users sync.Map // uid (int) -> user name (string); a cache of os/user lookups
 }
 
@@ -119,7 +123,7 @@ func New(opts Options) (*Server, error) {
 	s.tracer, s.checker = opts.Trace, opts.CheckDomain
 	s.issued = opts.Issued
 	s.stats = opts.Stats
-	s.accessLog = opts.AccessLog
+	s.accessLog, s.logs = opts.AccessLog, opts.Logs
 	if opts.Socket != "" {
 		s.via = filepath.Base(opts.Socket)
 	}
