@@ -80,7 +80,7 @@ func New(opts Options) (*Appliance, error) {
 	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
 	a.gate = newGate(a.proxy.Table, func() []acme.CertInfo { return a.certs.Certificates() })
 	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger, Decide: a.gate.Decide,
-		Eligible: func(name string) error { _, _, err := eligible(a.proxy.Table(), name); return err }})
+		Eligible: a.gate.Eligible})
 	if err != nil {
 		return nil, fmt.Errorf("set up certificates: %w", err)
 	}

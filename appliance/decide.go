@@ -59,34 +59,34 @@ func newGate(table func() *route.Table, certs func() []acme.CertInfo) *gate {
 // HTTPS API's own name (Settings.APIHost) is allowed too, within the
 // global rate. Everything else is refused.
 func (g *gate) Decide(name string) error {
-	if h := g.apiHost.Load(); h != nil && *h != "" && strings.EqualFold(strings.TrimSuffix(name, "."), *h) {
+	if g.isAPIHost(name) {
 		return g.allowAPI(name)
 	}
 	t := g.table()
-	if t == nil {
-		return fmt.Errorf("%w: %s: configuration not loaded yet", ErrNotIssuable, name)
+	tn, rule, err := eligible(t, name) // certlife.go
+	if err != nil {
+		return err
 	}
-	m, ok := t.Identify(name, "/", nil)
-	if !ok || m.Tenant == nil {
-		return fmt.Errorf("%w: %s is not a tenant's host", ErrNotIssuable, name)
-	}
-	tn := m.Tenant
-	if tn.State != store.TenantActive {
-		return fmt.Errorf("%w: %s: tenant %s is %s", ErrNotIssuable, name, tn.Slug, tn.State)
-	}
-	switch m.Rule {
-	case route.RuleSlug:
-		if w := "*." + t.BaseDomain(); g.imported(w) {
-			return fmt.Errorf("%w: %s: the imported certificate for %s serves it", ErrNotIssuable, name, w)
-		}
-	case route.RuleHost:
-		if st := domainState(tn, m.Name); !issuable(st) {
-			return fmt.Errorf("%w: %s: domain is %s, not verified", ErrNotIssuable, name, st)
-		}
-	default:
-		return fmt.Errorf("%w: %s: only <slug>.%s hosts and verified custom domains get certificates", ErrNotIssuable, name, t.BaseDomain())
+	if w := "*." + t.BaseDomain(); rule == route.RuleSlug && g.imported(w) {
+		return fmt.Errorf("%w: %s: the imported certificate for %s serves it", ErrNotIssuable, name, w)
 	}
 	return g.allow(tn)
+}
+
+// Eligible is Decide without the rate limits and the imported-wildcard
+// rule: whether the configuration allows a certificate for name at all.
+// acme asks it before loading a stored certificate.
+func (g *gate) Eligible(name string) error {
+	if g.isAPIHost(name) {
+		return nil
+	}
+	_, _, err := eligible(g.table(), name)
+	return err
+}
+
+func (g *gate) isAPIHost(name string) bool {
+	h := g.apiHost.Load()
+	return h != nil && *h != "" && strings.EqualFold(strings.TrimSuffix(name, "."), *h)
 }
 
 // allow takes one attempt from the tenant's budget and the global one,

@@ -24,7 +24,7 @@ type VerifyTiming struct {
 	GiveUp   time.Duration // pending this long -> failed; default 7 days
 	Recheck  time.Duration // re-check of active domains; default 24h
 	Obtain   time.Duration // bound on one issuance; default 2m
-	HTTPPort int           // the HTTP self-test's port; default 80
+	HTTPPort int           // overrides the self-test-port setting (tests); 0: the setting
 	// Off stops the background verifier; `foyer domain check` still works.
 	Off bool
 }
@@ -372,7 +372,10 @@ func (a *Appliance) verifyDomain(ctx context.Context, d store.Domain) (acme.Repo
 	}
 	in := acme.VerifyInput{Domain: d.Name, CNAMETarget: target, PublicIPs: s.PublicIPs, Token: d.Token,
 		Resolver: s.DNSResolver, CAIdentity: acme.CAIdentity(s.ACMEDirectory),
-		HTTPPort: a.verifier.timing.HTTPPort, Timeout: 3 * time.Second}
+		HTTPPort: s.SelfTestPort, Timeout: 3 * time.Second}
+	if p := a.verifier.timing.HTTPPort; p != 0 { // tests' override
+		in.HTTPPort = p
+	}
 	if a.opts.HTTPAddr != "" {
 		in.Nonce = a.selfTest.Nonce()
 	}

@@ -84,6 +84,10 @@ type Settings struct {
 	// APIHost is the name the HTTPS API's certificate is for; the
 	// issuance gate allows it. Default empty.
 	APIHost string `json:"api_host,omitempty"`
+	// SelfTestPort is the port the HTTP self-test of domain verification
+	// connects to (where foyer's HTTP listener is reachable from outside).
+	// Default 80.
+	SelfTestPort int `json:"self_test_port"`
 	// AccessLog turns recording every request in logs.db on or off.
 	// Default on. Counters and metrics are kept either way.
 	AccessLogOff bool `json:"access_log_off,omitempty"`
@@ -117,6 +121,7 @@ func DefaultSettings() Settings {
 		LogRetentionMB:                1024,
 		UsageRetention:                Duration(400 * 24 * time.Hour),
 		MetricsTenantBudget:           1000,
+		SelfTestPort:                  80,
 	}
 }
 
@@ -217,6 +222,8 @@ var SettingKeys = func() []SettingKey {
 		acmeFallbackKey, acmeEABKeyIDKey, acmeEABMACKeyKey,
 		dnsResolverKey, publicIPsKey, cnameTargetKey, apiListenKey, apiHostKey,
 		accessLogKey,
+		settingIntKey("self-test-port", "port of this box's HTTP listener as the internet reaches it, for domain checks' HTTP self-test",
+			func(s *Settings) *int { return &s.SelfTestPort }, 1, 65535),
 		durationKey("log-retention-age", "access-log records older than this are pruned; 0s keeps them regardless of age",
 			func(s *Settings) *Duration { return &s.LogRetentionAge }, 0, 10*365*24*time.Hour),
 		settingIntKey("log-retention-per-tenant", "access-log records kept per tenant, the oldest pruned first; 0 means no bound",
