@@ -23,6 +23,7 @@ import (
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"math/big"
 	mrand "math/rand/v2"
@@ -54,6 +55,8 @@ var (
 	foyerBin   = flag.String("foyer", "", "foyer binary (default: go build ./cmd/foyer)")
 	out        = flag.String("out", "bench/results/certscale.md", "where to write the report (\"\" for stdout only)")
 	keep       = flag.Bool("keep", false, "keep the temp dir (binary, data dirs, foyer's logs)")
+	changes    = flag.Int("changes", 4, "configuration changes per round (tenant add, then rm), to time the rebuild's CPU; 0..20")
+	profile    = flag.String("profile", "", "directory for pprof profiles from the last round: heap once ready, CPU during the handshakes")
 )
 
 const baseDomain = "example.org"
@@ -64,8 +67,8 @@ func name(i int) string { return "site" + strconv.Itoa(i) + "." + baseDomain }
 func main() {
 	flag.Parse()
 	if *nCerts < 1 || *nCerts > 100000 || *rounds < 1 || *rounds > 9 || *handshakes < 1 || *handshakes > 100000 ||
-		*hsTime <= 0 || *hsTime > time.Minute || *conc < 1 || *conc > 64 || *batch < 1 {
-		log.Fatal("certscale: flags out of range (n 1..100000, rounds 1..9, handshakes 1..100000, duration 0..1m, conc 1..64, batch >= 1)")
+		*hsTime <= 0 || *hsTime > time.Minute || *conc < 1 || *conc > 64 || *batch < 1 || *changes < 0 || *changes > 20 {
+		log.Fatal("certscale: flags out of range (n 1..100000, rounds 1..9, handshakes 1..100000, duration 0..1m, conc 1..64, batch >= 1, changes 0..20)")
 	}
 	tmp, err := os.MkdirTemp("", "foyer-certscale-")
 	if err != nil {
@@ -101,6 +104,7 @@ type sample struct {
 	hs           int           // handshakes completed
 	hsPerSec     float64
 	cpuPerHS     time.Duration // foyer's CPU (user+system) per handshake
+	cpuPerChange time.Duration // foyer's CPU per configuration change (the rebuild)
 	errs         int
 	firstErr     string
 	dbBytes      int64
@@ -147,7 +151,11 @@ func run(tmp string) (string, error) {
 	results := map[int][]sample{}
 	for r := 1; r <= *rounds; r++ {
 		for _, n := range sizes {
-			s, err := measure(bin, dirs[n], filepath.Join(tmp, fmt.Sprintf("foyer-%d-%d.log", n, r)), ca.pool, n)
+			prof := ""
+			if *profile != "" && r == *rounds {
+				prof = filepath.Join(*profile, "n"+strconv.Itoa(n))
+			}
+			s, err := measure(bin, dirs[n], filepath.Join(tmp, fmt.Sprintf("foyer-%d-%d.log", n, r)), ca.pool, n, prof)
 			if err != nil {
 				return "", fmt.Errorf("round %d, %d certificates: %w", r, n, err)
 			}
@@ -212,7 +220,9 @@ func writeStore(dir string, leaves []leaf) error {
 
 // measure starts foyer over dir, waits for /readyz, reads its memory,
 // runs the handshakes and stops it.
-func measure(bin, dir, logPath string, roots *x509.CertPool, n int) (sample, error) {
+// With prof set, it saves prof-heap.pprof once ready and
+// prof-cpu.pprof over the handshakes, from the ops listener.
+func measure(bin, dir, logPath string, roots *x509.CertPool, n int, prof string) (sample, error) {
 	https, err := freeAddr()
 	if err != nil {
 		return sample{}, err
@@ -244,8 +254,23 @@ func measure(bin, dir, logPath string, roots *x509.CertPool, n int) (sample, err
 	if err := routes(https, roots); err != nil {
 		return s, err
 	}
+	var profDone chan error
+	if prof != "" {
+		if err := fetch("http://"+ops+"/debug/pprof/heap?gc=1", prof+"-heap.pprof"); err != nil {
+			return s, err
+		}
+		profDone = make(chan error, 1)
+		secs := strconv.Itoa(max(1, int(hsTime.Seconds())))
+		go func() { profDone <- fetch("http://"+ops+"/debug/pprof/profile?seconds="+secs, prof+"-cpu.pprof") }()
+		time.Sleep(100 * time.Millisecond) // let the profile start
+	}
 	cpu0 := cpuTime(pid)
 	runHandshakes(https, roots, n, &s)
+	if profDone != nil {
+		if err := <-profDone; err != nil {
+			return s, err
+		}
+	}
 	if s.hs > 0 {
 		s.cpuPerHS = (cpuTime(pid) - cpu0) / time.Duration(s.hs)
 	}
@@ -253,7 +278,62 @@ func measure(bin, dir, logPath string, roots *x509.CertPool, n int) (sample, err
 	if s.hs == 0 {
 		return s, fmt.Errorf("no handshake succeeded: %s", s.firstErr)
 	}
+	if s.cpuPerChange, err = configChanges(bin, dir, pid); err != nil {
+		return s, err
+	}
 	return s, nil
+}
+
+// configChanges makes -changes configuration changes through the running
+// daemon (tenant add, then tenant rm, so the store ends as it began) and
+// returns foyer's CPU per change: each is a rebuild, which reads the
+// store's snapshot and reloads the certificates. The CLI's own CPU is not
+// counted (it is another process); each change is given 500ms to settle.
+func configChanges(bin, dir string, pid int) (time.Duration, error) {
+	if *changes == 0 {
+		return 0, nil
+	}
+	time.Sleep(500 * time.Millisecond)
+	cpu0 := cpuTime(pid)
+	for i := range *changes {
+		args := []string{"--data", dir, "tenant", "add", "certscale-cfg"}
+		if i%2 == 1 {
+			args = []string{"--data", dir, "tenant", "rm", "certscale-cfg"}
+		}
+		if b, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("foyer %s: %v: %s", strings.Join(args[2:], " "), err, b)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if *changes%2 == 1 { // leave the store as it was
+		_ = exec.Command(bin, "--data", dir, "tenant", "rm", "certscale-cfg").Run()
+	}
+	return (cpuTime(pid) - cpu0) / time.Duration(*changes), nil
+}
+
+// fetch saves what url answers to path.
+func fetch(url, path string) error {
+	c := &http.Client{Timeout: 2 * time.Minute}
+	resp, err := c.Get(url)
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile: %s answered %s", url, resp.Status)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // stop sends SIGTERM, then kills foyer if it has not stopped in 10s.
@@ -407,25 +487,27 @@ func table(sizes []int, results map[int][]sample, written map[int]sample) string
 	fmt.Fprintf(&b, "Imported certificates (ECDSA P-256 leaves) in foyer.db before `foyer serve` starts; medians of %d "+
 		"rounds, each a fresh start. Handshakes: full TLS 1.3 over loopback, %d clients, SNI over every name, "+
 		"at most %d or %s per round.\n\n", *rounds, *conc, *handshakes, *hsTime)
-	fmt.Fprintf(&b, "| N | foyer.db | start-up (exec to /readyz) | RSS ready | peak RSS (VmHWM) | RSS after handshakes | handshakes/s | foyer CPU/handshake | errors |\n")
-	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| N | foyer.db | start-up (exec to /readyz) | RSS ready | peak RSS (VmHWM) | RSS after handshakes | handshakes/s | foyer CPU/handshake | errors | foyer CPU/config change |\n")
+	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
 	med := map[int]sample{}
 	for _, n := range sizes {
 		rs := results[n]
 		m := sample{
-			startup:  time.Duration(median(rs, func(s sample) float64 { return float64(s.startup) })),
-			rss:      median(rs, func(s sample) float64 { return s.rss }),
-			hwm:      median(rs, func(s sample) float64 { return s.hwm }),
-			rssAfter: median(rs, func(s sample) float64 { return s.rssAfter }),
-			hsPerSec: median(rs, func(s sample) float64 { return s.hsPerSec }),
-			cpuPerHS: time.Duration(median(rs, func(s sample) float64 { return float64(s.cpuPerHS) })),
+			startup:      time.Duration(median(rs, func(s sample) float64 { return float64(s.startup) })),
+			rss:          median(rs, func(s sample) float64 { return s.rss }),
+			hwm:          median(rs, func(s sample) float64 { return s.hwm }),
+			rssAfter:     median(rs, func(s sample) float64 { return s.rssAfter }),
+			hsPerSec:     median(rs, func(s sample) float64 { return s.hsPerSec }),
+			cpuPerHS:     time.Duration(median(rs, func(s sample) float64 { return float64(s.cpuPerHS) })),
+			cpuPerChange: time.Duration(median(rs, func(s sample) float64 { return float64(s.cpuPerChange) })),
 		}
 		for _, s := range rs {
 			m.errs += s.errs
 		}
 		med[n] = m
-		fmt.Fprintf(&b, "| %d | %.1f MiB | %d ms | %.1f MiB | %.1f MiB | %.1f MiB | %.0f | %d us | %d |\n",
-			n, mib(written[n].dbBytes), m.startup.Milliseconds(), m.rss, m.hwm, m.rssAfter, m.hsPerSec, m.cpuPerHS.Microseconds(), m.errs)
+		fmt.Fprintf(&b, "| %d | %.1f MiB | %d ms | %.1f MiB | %.1f MiB | %.1f MiB | %.0f | %d us | %d | %d ms |\n",
+			n, mib(written[n].dbBytes), m.startup.Milliseconds(), m.rss, m.hwm, m.rssAfter, m.hsPerSec, m.cpuPerHS.Microseconds(), m.errs,
+			m.cpuPerChange.Milliseconds())
 	}
 	if len(sizes) == 2 {
 		one, big := med[sizes[0]], med[sizes[1]]
