@@ -40,6 +40,7 @@ type Options struct {
 	Verify VerifyTiming
 	// Version and Commit are shown by `foyer status`.
 	Version, Commit string
+	Logs            store.Logs // the access log (logs.db) behind GET /v1/logs; nil: it answers 503; the caller closes it after Run
 }
 
 // Appliance is one running foyer.
@@ -87,7 +88,7 @@ func New(opts Options) (*Appliance, error) {
 	a.certs = certs
 	a.selfTest, a.verifier = acme.NewSelfTest(), newVerifier(a, opts.Verify)
 	a.admin, err = admin.New(admin.Options{Store: opts.Store, Socket: a.socketPath(), Info: a.info, Logger: opts.Logger,
-		Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace, CheckDomain: a.checkDomain, Issued: a.issuedCerts})
+		Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace, CheckDomain: a.checkDomain, Issued: a.issuedCerts, Logs: opts.Logs})
 	if err != nil {
 		return nil, fmt.Errorf("set up admin API: %w", err)
 	}

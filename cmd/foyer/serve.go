@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 
@@ -82,7 +83,14 @@ func serve(ctx context.Context, dir string, f listenFlags, log *slog.Logger, sta
 		return err
 	}
 	defer st.Close()
-	a, err := appliance.New(appliance.Options{DataDir: dir, Store: st, HTTPAddr: f.http, HTTPSAddr: f.https,
+	// logs.db beside foyer.db: the access log, disposable, closed after Run
+	// (deferred after the store, so closed before it).
+	logs, err := boltstore.OpenLogs(filepath.Join(st.Dir(), boltstore.LogsName), boltstore.LogsOptions{})
+	if err != nil {
+		return err
+	}
+	defer logs.Close()
+	a, err := appliance.New(appliance.Options{DataDir: dir, Store: st, Logs: logs, HTTPAddr: f.http, HTTPSAddr: f.https,
 		OpsAddr: f.ops, Logger: log, Version: version, Commit: commit})
 	if err != nil {
 		return err
