@@ -155,3 +155,35 @@ func BenchmarkLogsTenant5xxLast100(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkLogsPrune5000(b *testing.B) {
+	// One prune transaction's worth of deletions (5,000, spread over 100
+	// tenants of 2,000 records each, by count per tenant): the longest an
+	// AppendLogs waits for a prune's write lock.
+	l := openLogs(b)
+	ctx := context.Background()
+	t0, n := time.Unix(1700000000, 0), 0
+	add := func(count int) {
+		batch := make([]store.LogRecord, 0, count)
+		for range count {
+			n++
+			batch = append(batch, benchRecord(fmt.Sprintf("tenant-%03d", n%100), t0.Add(time.Duration(n)*time.Millisecond), n))
+		}
+		if err := l.AppendLogs(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for range 4 {
+		add(50_000)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		add(5000)
+		b.StartTimer()
+		res, err := l.PruneLogs(ctx, store.Retention{MaxPerTenant: 2000}, t0)
+		if err != nil || res.Removed != 5000 {
+			b.Fatalf("prune: %+v, %v; want 5000 removed", res, err)
+		}
+	}
+}
