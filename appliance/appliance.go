@@ -20,6 +20,7 @@ import (
 	"github.com/foyerhq/foyer/appliance/admin/api"
 	"github.com/foyerhq/foyer/appliance/proxy"
 	"github.com/foyerhq/foyer/appliance/route"
+	"github.com/foyerhq/foyer/appliance/traffic"
 	"github.com/foyerhq/foyer/store"
 )
 
@@ -48,6 +49,11 @@ type Appliance struct {
 	opts  Options
 	log   *slog.Logger
 	proxy *proxy.Handler
+	// live keeps the per-tenant live numbers and metrics (metrics.go);
+	// recorder is the proxy's record step over it and the access log.
+	live     *traffic.Live
+	recorder *traffic.Recorder
+
 	certs *acme.Manager
 	gate  *gate // the on-demand issuance gate (decide.go)
 	// selfTest answers the HTTP self-test and verifier moves custom
@@ -78,7 +84,9 @@ func New(opts Options) (*Appliance, error) {
 		opts.Logger = slog.Default()
 	}
 	a := &Appliance{opts: opts, log: opts.Logger, addrs: map[string]string{}, ready: make(chan struct{})}
-	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
+	a.live = traffic.NewLive(traffic.LiveOptions{})
+	a.recorder = &traffic.Recorder{Live: a.live}
+	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger, Recorder: a.recorder})
 	a.gate = newGate(a.proxy.Table, func() []acme.CertInfo { return a.certs.Certificates() })
 	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger, Decide: a.gate.Decide,
 		Eligible: a.gate.Eligible})
@@ -88,7 +96,7 @@ func New(opts Options) (*Appliance, error) {
 	a.certs = certs
 	a.selfTest, a.verifier = acme.NewSelfTest(), newVerifier(a, opts.Verify)
 	a.admin, err = admin.New(admin.Options{Store: opts.Store, Socket: a.socketPath(), Info: a.info, Logger: opts.Logger,
-		Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace, CheckDomain: a.checkDomain, Issued: a.issuedCerts, Logs: opts.Logs})
+		Stats: a.live.Latest, Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace, CheckDomain: a.checkDomain, Issued: a.issuedCerts, Logs: opts.Logs})
 	if err != nil {
 		return nil, fmt.Errorf("set up admin API: %w", err)
 	}
@@ -133,6 +141,7 @@ func (a *Appliance) Run(ctx context.Context) error {
 	defer stopWatch()
 	go a.follow(watchCtx, sub)
 	go a.proxy.CheckHealth(watchCtx) // active health checks; stop with the watch
+	go a.live.Run(watchCtx)          // live numbers: one snapshot a second for the watch stream
 	verifyDone := make(chan struct{})
 	go func() { defer close(verifyDone); a.verifier.run(watchCtx) }()
 	// API keys' last use, flushed once a minute; stops with the watch, and
@@ -204,6 +213,7 @@ func (a *Appliance) rebuild(ctx context.Context) (store.Settings, error) {
 		a.setTableErr("")
 	}
 	old := a.proxy.Table()
+	a.live.SetBudget(snap.Settings.MetricsTenantBudget)
 	a.proxy.Swap(tbl, snap.Settings)
 	a.evictIneligible(old, tbl) // certlife.go
 	a.applyAPI(ctx, snap.Settings)

@@ -81,16 +81,17 @@ func (a *Appliance) server(s store.Settings, h http.Handler) *http.Server {
 	}
 }
 
-// opsHandler serves the ops listener: /healthz (the process answers) and
+// opsHandler serves the ops listener: /healthz (the process answers),
 // /readyz (the store answers, every listener is up and the newest
-// configuration is in service), and Go's /debug/pprof profiles (the ops
-// listener is loopback-only by default; keep it so). Metrics come with the
-// observability issue.
+// configuration is in service), /metrics (Prometheus, metrics.go) and Go's
+// /debug/pprof profiles (the ops listener is loopback-only by default;
+// keep it so).
 func (a *Appliance) opsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
+	mux.HandleFunc("GET /metrics", a.serveMetrics) // metrics.go
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if msg := a.notReady(); msg != "" {
 			http.Error(w, "not ready: "+msg, http.StatusServiceUnavailable)

@@ -61,6 +61,7 @@ func newRootCmd() *cobra.Command {
 		newBackendCmd(), newDomainCmd(), newCertCmd(), newCACmd(), newAuditCmd(), newVersionCmd(), newGenDocsCmd(), newTokenCmd(),
 	)
 	root.AddCommand(trafficCommands()...)
+	root.AddCommand(newStatsCmd())               // stats.go
 	root.AddCommand(newLogsCmd(), newUsageCmd()) // logs.go, usage.go
 	return root
 }
