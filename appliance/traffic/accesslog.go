@@ -181,6 +181,7 @@ func (a *AccessLog) Stats() AccessLogStats {
 // last records are stored. Run may be called once.
 func (a *AccessLog) Run(ctx context.Context) {
 	defer a.stopOnce.Do(func() { close(a.stopped) })
+	defer a.registerMetrics()() // accesslog_metrics.go
 	var wg sync.WaitGroup
 	wg.Go(func() { a.pruneLoop(ctx) })
 	wg.Go(func() { a.usageLoop(ctx) })

@@ -2,7 +2,8 @@ package traffic
 
 import (
 	"io"
-	"strconv"
+
+	"github.com/VictoriaMetrics/metrics"
 )
 
 // The access log's Prometheus series, written by AccessLog.WritePrometheus.
@@ -18,28 +19,26 @@ const (
 )
 
 // WritePrometheus writes the access log's counters in the Prometheus text
-// format, for the ops listener's /metrics.
+// format. While Run runs, they are also part of the VictoriaMetrics
+// library's default output (metrics.WritePrometheus), which the ops
+// listener's /metrics serves.
 func (a *AccessLog) WritePrometheus(w io.Writer) {
 	st := a.Stats()
-	buf := make([]byte, 0, 1024)
-	put := func(name, typ string, v uint64) {
-		buf = append(buf, "# TYPE "...)
-		buf = append(buf, name...)
-		buf = append(buf, ' ')
-		buf = append(buf, typ...)
-		buf = append(buf, '\n')
-		buf = append(buf, name...)
-		buf = append(buf, ' ')
-		buf = strconv.AppendUint(buf, v, 10)
-		buf = append(buf, '\n')
-	}
-	put(metricALQueueDepth, "gauge", uint64(st.QueueDepth))
-	put(metricALQueueSize, "gauge", uint64(st.QueueSize))
-	put(metricALWritten, "counter", st.Written)
-	put(metricALDropped, "counter", st.Dropped)
-	put(metricALFailed, "counter", st.Failed)
-	put(metricALWriteErrors, "counter", st.WriteErrors)
-	put(metricALPruned, "counter", st.Pruned)
-	put(metricALFollowers, "gauge", uint64(a.followers.count.Load()))
-	_, _ = w.Write(buf)
+	metrics.WriteGaugeUint64(w, metricALQueueDepth, uint64(st.QueueDepth))
+	metrics.WriteGaugeUint64(w, metricALQueueSize, uint64(st.QueueSize))
+	metrics.WriteCounterUint64(w, metricALWritten, st.Written)
+	metrics.WriteCounterUint64(w, metricALDropped, st.Dropped)
+	metrics.WriteCounterUint64(w, metricALFailed, st.Failed)
+	metrics.WriteCounterUint64(w, metricALWriteErrors, st.WriteErrors)
+	metrics.WriteCounterUint64(w, metricALPruned, st.Pruned)
+	metrics.WriteGaugeUint64(w, metricALFollowers, uint64(a.followers.count.Load()))
+}
+
+// registerMetrics adds the access log's series to the library's default
+// output until the returned function is called.
+func (a *AccessLog) registerMetrics() (unregister func()) {
+	set := metrics.NewSet()
+	set.RegisterMetricsWriter(a.WritePrometheus)
+	metrics.RegisterSet(set)
+	return func() { metrics.UnregisterSet(set, true) }
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
+
 	"github.com/foyerhq/foyer/store/memstore"
 )
 
@@ -37,5 +39,28 @@ func TestAccessLogWritePrometheus(t *testing.T) {
 	}
 	if got, _ := value(fams, metricALQueueDepth, nil); got != 0 {
 		t.Errorf("%s = %v after stop, want 0", metricALQueueDepth, got)
+	}
+}
+
+// Ensure that a running access log's series are in the VictoriaMetrics
+// library's default output (what /metrics serves), and gone after stop.
+func TestAccessLogMetricsRegistered(t *testing.T) {
+	a := NewAccessLog(AccessLogOptions{QueueSize: 77})
+	stop := runLog(t, a)
+	var b bytes.Buffer
+	waitFor(t, "the set registered", func() bool {
+		b.Reset()
+		metrics.WritePrometheus(&b, false)
+		_, ok := value(parse(t, b.Bytes()), metricALQueueSize, nil)
+		return ok
+	})
+	if got, _ := value(parse(t, b.Bytes()), metricALQueueSize, nil); got != 77 {
+		t.Fatalf("%s = %v, want 77", metricALQueueSize, got)
+	}
+	stop()
+	b.Reset()
+	metrics.WritePrometheus(&b, false)
+	if _, ok := value(parse(t, b.Bytes()), metricALQueueSize, nil); ok {
+		t.Fatal("the access log's series are still served after Run returned")
 	}
 }
