@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/VictoriaMetrics/metrics"
-
 	"github.com/foyerhq/foyer/appliance/balance"
 	"github.com/foyerhq/foyer/appliance/traffic"
 )
@@ -24,7 +22,7 @@ func (a *Appliance) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	a.live.WritePrometheus(bw)
 	a.writeUpstreamUp(bw)
 	a.writeCertExpiry(bw)
-	metrics.WritePrometheus(bw, true) // sets registered with the library (the access log's), process and Go runtime
+	traffic.WriteRegistered(bw) // sets registered with the library (the access log's), process and Go runtime
 }
 
 // writeUpstreamUp writes foyer_upstream_up{tenant,backend}: 1 while the

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/VictoriaMetrics/metrics"
 )
 
 // Prometheus series written by WritePrometheus. tenant is the slug, or
@@ -157,3 +159,8 @@ func (l *Live) rows() []promRow {
 	slices.SortFunc(rows, func(a, b promRow) int { return strings.Compare(a.label, b.label) })
 	return rows
 }
+
+// WriteRegistered writes every metrics set registered with the
+// VictoriaMetrics library (its default set and RegisterSet's, such as the
+// access log's) and the process and Go runtime metrics (process_*, go_*).
+func WriteRegistered(w io.Writer) { metrics.WritePrometheus(w, true) }
