@@ -105,6 +105,7 @@ type sample struct {
 	hsPerSec     float64
 	cpuPerHS     time.Duration // foyer's CPU (user+system) per handshake
 	cpuPerChange time.Duration // foyer's CPU per configuration change (the rebuild)
+	clientCPU    time.Duration // this program's CPU per handshake (the clients)
 	errs         int
 	firstErr     string
 	dbBytes      int64
@@ -440,7 +441,7 @@ func runHandshakes(addr string, roots *x509.CertPool, n int, s *sample) {
 	var next, done, errs atomic.Int64
 	var errOnce sync.Once
 	deadline := time.Now().Add(*hsTime)
-	t0 := time.Now()
+	t0, self0 := time.Now(), selfCPU()
 	var wg sync.WaitGroup
 	for range *conc {
 		wg.Go(func() {
@@ -462,6 +463,18 @@ func runHandshakes(addr string, roots *x509.CertPool, n int, s *sample) {
 	wg.Wait()
 	s.hs, s.errs = int(done.Load()), int(errs.Load())
 	s.hsPerSec = float64(s.hs) / time.Since(t0).Seconds()
+	if s.hs > 0 {
+		s.clientCPU = (selfCPU() - self0) / time.Duration(s.hs)
+	}
+}
+
+// selfCPU is this process's user+system CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func handshake(addr string, roots *x509.CertPool, sni string) error {
@@ -508,6 +521,16 @@ func table(sizes []int, results map[int][]sample, written map[int]sample) string
 		fmt.Fprintf(&b, "| %d | %.1f MiB | %d ms | %.1f MiB | %.1f MiB | %.1f MiB | %.0f | %d us | %d | %d ms |\n",
 			n, mib(written[n].dbBytes), m.startup.Milliseconds(), m.rss, m.hwm, m.rssAfter, m.hsPerSec, m.cpuPerHS.Microseconds(), m.errs,
 			m.cpuPerChange.Milliseconds())
+	}
+	fmt.Fprintf(&b, "\nEach round: N, start-up, handshakes/s, foyer CPU/handshake, client CPU/handshake.\n\n")
+	for r := range *rounds {
+		var parts []string
+		for _, n := range sizes {
+			x := results[n][r]
+			parts = append(parts, fmt.Sprintf("N=%d %d ms %.0f/s %d us %d us", n, x.startup.Milliseconds(), x.hsPerSec,
+				x.cpuPerHS.Microseconds(), x.clientCPU.Microseconds()))
+		}
+		fmt.Fprintf(&b, "- round %d: %s\n", r+1, strings.Join(parts, "; "))
 	}
 	if len(sizes) == 2 {
 		one, big := med[sizes[0]], med[sizes[1]]
