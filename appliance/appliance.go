@@ -54,6 +54,10 @@ type Appliance struct {
 	live     *traffic.Live
 	recorder *traffic.Recorder
 
+	// accessLog queues records for logs.db, rolls up usage and serves
+	// followers (accesslog.go).
+	accessLog *traffic.AccessLog
+
 	certs *acme.Manager
 	gate  *gate // the on-demand issuance gate (decide.go)
 	// selfTest answers the HTTP self-test and verifier moves custom
@@ -85,7 +89,8 @@ func New(opts Options) (*Appliance, error) {
 	}
 	a := &Appliance{opts: opts, log: opts.Logger, addrs: map[string]string{}, ready: make(chan struct{})}
 	a.live = traffic.NewLive(traffic.LiveOptions{})
-	a.recorder = &traffic.Recorder{Live: a.live}
+	a.accessLog = newAccessLog(opts) // accesslog.go
+	a.recorder = &traffic.Recorder{Live: a.live, Log: a.accessLog}
 	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger, Recorder: a.recorder})
 	a.gate = newGate(a.proxy.Table, func() []acme.CertInfo { return a.certs.Certificates() })
 	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger, Decide: a.gate.Decide,
@@ -96,7 +101,8 @@ func New(opts Options) (*Appliance, error) {
 	a.certs = certs
 	a.selfTest, a.verifier = acme.NewSelfTest(), newVerifier(a, opts.Verify)
 	a.admin, err = admin.New(admin.Options{Store: opts.Store, Socket: a.socketPath(), Info: a.info, Logger: opts.Logger,
-		Stats: a.live.Latest, Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace, CheckDomain: a.checkDomain, Issued: a.issuedCerts, Logs: opts.Logs})
+		Stats: a.live.Latest, Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace, CheckDomain: a.checkDomain, Issued: a.issuedCerts, Logs: opts.Logs,
+		AccessLog: a.accessLog})
 	if err != nil {
 		return nil, fmt.Errorf("set up admin API: %w", err)
 	}
@@ -148,6 +154,9 @@ func (a *Appliance) Run(ctx context.Context) error {
 	// Run writes the last batch itself once requests have drained.
 	keysDone := make(chan struct{})
 	go func() { defer close(keysDone); a.flushKeyUse(watchCtx, keyUseInterval) }()
+	// The access log outlives the watch: it is stopped after the drain, so
+	// the last requests' records and usage are written (accesslog.go).
+	stopAccessLog := a.startAccessLog()
 	close(a.ready)
 	a.log.Info("foyer serving", "addrs", a.Addrs(), "revision", a.tableRev.Load())
 
@@ -166,6 +175,7 @@ func (a *Appliance) Run(ctx context.Context) error {
 	err = a.Shutdown(sctx)
 	<-keysDone
 	<-verifyDone
+	stopAccessLog()
 	fctx, fcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer fcancel()
 	a.touchKeys(fctx) // the store is still open: the caller closes it after Run
@@ -214,6 +224,7 @@ func (a *Appliance) rebuild(ctx context.Context) (store.Settings, error) {
 	}
 	old := a.proxy.Table()
 	a.live.SetBudget(snap.Settings.MetricsTenantBudget)
+	a.accessLog.Apply(snap.Settings) // access log on/off, retention
 	a.proxy.Swap(tbl, snap.Settings)
 	a.evictIneligible(old, tbl) // certlife.go
 	a.applyAPI(ctx, snap.Settings)
