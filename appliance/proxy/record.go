@@ -81,9 +81,15 @@ func (w *recordWriter) ReadFrom(src io.Reader) (int64, error) {
 // Flush flushes the wrapped writer, when it can.
 func (w *recordWriter) Flush() { _ = http.NewResponseController(w.ResponseWriter).Flush() }
 
-// Hijack hands over the connection (WebSocket upgrades).
+// Hijack hands over the connection (WebSocket upgrades). ReverseProxy
+// writes the 101 on the hijacked connection itself, so a hijack is
+// recorded as 101.
 func (w *recordWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(w.ResponseWriter).Hijack()
+	c, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil && w.status == 0 {
+		w.status = http.StatusSwitchingProtocols
+	}
+	return c, brw, err
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
