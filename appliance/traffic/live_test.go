@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"sync"
 	"testing"
@@ -182,4 +183,44 @@ func heap() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// Ensure that observing, ticking, snapshotting and scraping at once is
+// safe (run with -race) and loses no total.
+func TestLiveConcurrent(t *testing.T) {
+	l := NewLive(LiveOptions{Budget: 3})
+	const workers, each = 4, 2000
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				slug := fmt.Sprintf("t%d", (w+i)%6)
+				f := l.Begin(slug)
+				l.Observe(rec(slug, time.Now(), 200, time.Millisecond, store.OutcomeAllowed))
+				f.End()
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 50 {
+			l.Tick()
+			l.WritePrometheus(io.Discard)
+		}
+	}()
+	wg.Wait()
+	<-done
+	var total uint64
+	for _, ts := range l.Snapshot().Tenants {
+		total += ts.Requests
+		if ts.InFlight != 0 {
+			t.Errorf("%s: %d in flight after every request ended", ts.Tenant, ts.InFlight)
+		}
+	}
+	if total != workers*each {
+		t.Errorf("%d requests counted, want %d", total, workers*each)
+	}
 }
