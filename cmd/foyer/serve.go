@@ -51,6 +51,7 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			detachStdin() // stdin_unix.go: nothing may wait on a terminal
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			return serve(ctx, dir, f, log, nil)
