@@ -11,35 +11,39 @@ import (
 	"github.com/foyerhq/foyer/store/memstore"
 )
 
-// rowSink is a store.Usage that keeps every row AddUsage receives, so a
-// test can check exactly what the rollups wrote (the store's merging of
-// rows is store/storetest's to check).
+// rowSink is the in-memory store's usage rollups, with every row AddUsage
+// receives and every CompactUsage call kept aside, so a test can check
+// exactly what the rollups wrote as well as what the store holds.
 type rowSink struct {
+	store.Usage
 	mu       sync.Mutex // guards rows, compacts, keep
 	rows     []store.UsageRow
 	compacts int
 	keep     time.Duration
 }
 
-func (s *rowSink) AddUsage(_ context.Context, rows []store.UsageRow) error {
+func newRowSink(t *testing.T) *rowSink {
+	db, err := memstore.Open(t.Context(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &rowSink{Usage: db}
+}
+
+func (s *rowSink) AddUsage(ctx context.Context, rows []store.UsageRow) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.rows = append(s.rows, rows...)
-	return nil
+	s.mu.Unlock()
+	return s.Usage.AddUsage(ctx, rows)
 }
 
-func (s *rowSink) QueryUsage(context.Context, store.UsageQuery) ([]store.UsageRow, error) {
+func (s *rowSink) CompactUsage(ctx context.Context, now time.Time, keep time.Duration) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]store.UsageRow(nil), s.rows...), nil
-}
-
-func (s *rowSink) CompactUsage(_ context.Context, _ time.Time, keep time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.compacts++
 	s.keep = keep
-	return nil
+	s.mu.Unlock()
+	return s.Usage.CompactUsage(ctx, now, keep)
 }
 
 func (s *rowSink) snapshot() ([]store.UsageRow, int, time.Duration) {
@@ -62,7 +66,7 @@ func TestUsageRollupsSumToRawCounts(t *testing.T) {
 	t0 := time.Date(2030, 1, 2, 12, 0, 0, 0, time.UTC)
 	var now atomic.Pointer[time.Time]
 	now.Store(&t0)
-	sink := &rowSink{}
+	sink := newRowSink(t)
 	a := NewAccessLog(AccessLogOptions{Logs: memstore.NewLogs(), Usage: sink, QueueSize: 8,
 		UsageInterval: 2 * time.Millisecond, CompactInterval: 2 * time.Millisecond, FlushInterval: time.Hour,
 		Now: func() time.Time { return *now.Load() }})
@@ -142,6 +146,19 @@ func TestUsageRollupsSumToRawCounts(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Fatalf("rows for %d tenants, want %d (%v)", len(got), len(want), got)
+	}
+	stored, err := sink.QueryUsage(context.Background(), store.UsageQuery{Span: store.SpanMinute,
+		From: t0.Add(-time.Hour), Until: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != len(rows) {
+		t.Fatalf("the store holds %d minute rows, want the %d written", len(stored), len(rows))
+	}
+	for _, r := range stored {
+		if g := got[r.Tenant][r.Start]; g == nil || *g != (usageTotals{r.Requests, r.Errors, r.BytesIn, r.BytesOut, r.Latency.Total()}) {
+			t.Errorf("the store holds %+v for %s %s, the rollup wrote %+v", r, r.Tenant, r.Start, g)
+		}
 	}
 	for tenant, minutes := range want {
 		if len(got[tenant]) != len(minutes) {
