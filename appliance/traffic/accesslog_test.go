@@ -178,12 +178,11 @@ func TestAccessLogWriteError(t *testing.T) {
 	if err := logs.Close(); err != nil {
 		t.Fatal(err)
 	}
-	stop := runLog(t, a)
-	for i := range 10 {
+	for i := range 10 { // queued before the writer starts: batches of 4, 4 and 2
 		rec := testRecord("acme", time.Now(), 200, i)
 		a.Enqueue(&rec)
 	}
-	stop()
+	runLog(t, a)()
 	st := a.Stats()
 	if st.Failed != 10 || st.WriteErrors != 3 || st.Written != 0 {
 		t.Fatalf("stats %+v, want 10 failed in 3 write errors", st)
