@@ -71,6 +71,7 @@ type Manager struct {
 	reloadMu sync.Mutex            // serialises Reload; guards loaded
 	loaded   map[string]loadedCert // by store name, what the cache holds
 	infos    atomic.Pointer[[]CertInfo]
+	sans     atomic.Pointer[map[string]bool] // unexpired imported SANs, for ImportedCovers
 	stop     sync.Once
 }
 
@@ -88,6 +89,7 @@ func New(opts Options) (*Manager, error) {
 		m.now = time.Now
 	}
 	m.infos.Store(&[]CertInfo{})
+	m.sans.Store(&map[string]bool{})
 	m.hsTimeout.Store(int64(DefaultHandshakeTimeout))
 	m.cache, m.cfg = newCertmagic(newZapLogger(m.log), &m.active)
 	if opts.Blobs != nil { // before any use: certmagic.New only defaulted it
@@ -119,7 +121,7 @@ func newCertmagic(zl *zapLogger, cfgp *atomic.Pointer[certmagic.Config]) (*certm
 	cfg.OnDemand = nil
 	cfg.DefaultServerName, cfg.FallbackServerName = "", ""
 	cfg.OnEvent, cfg.ShouldEmitFunc = nil, nil
-	cfg.CertSelection = preferImported{}
+	// No CertSelection: see select.go for how imported certificates win.
 	cfgp.Store(cfg)
 	return cache, cfg
 }

@@ -225,7 +225,7 @@ func (m *Manager) onDemandConfig() *certmagic.Config {
 	})
 	cfg.DefaultServerName, cfg.FallbackServerName = "", ""
 	cfg.OnEvent, cfg.ShouldEmitFunc = nil, nil
-	cfg.CertSelection = preferImported{}
+	// No CertSelection: see select.go for how imported certificates win.
 	return cfg
 }
 

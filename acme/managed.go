@@ -161,3 +161,21 @@ func (m *Manager) stored(ctx context.Context, name string) bool {
 	}
 	return false
 }
+
+// evictCovered removes from the cache every obtained certificate whose
+// name an imported certificate now covers, so the imported one serves it
+// (select.go). The names come from storage's key paths; nothing is parsed.
+func (m *Manager) evictCovered(ctx context.Context) {
+	keys, err := m.cfg.Storage.List(ctx, "certificates", true)
+	if err != nil {
+		return // nothing obtained yet
+	}
+	var covered []string
+	for _, k := range keys {
+		parts := strings.Split(k, "/") // certificates/<issuer key>/<name>/<name>.crt
+		if len(parts) == 4 && strings.HasSuffix(k, ".crt") && m.ImportedCovers(parts[2]) && !slices.Contains(covered, parts[2]) {
+			covered = append(covered, parts[2])
+		}
+	}
+	m.Evict(covered)
+}

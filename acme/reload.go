@@ -84,6 +84,7 @@ func (m *Manager) Reload(ctx context.Context) error {
 	m.unloadStale(next)
 	m.loaded = next
 	m.publish(next)
+	m.evictCovered(ctx)
 	return errors.Join(errs...)
 }
 
@@ -143,6 +144,15 @@ func (m *Manager) publish(loaded map[string]loadedCert) {
 	}
 	slices.SortFunc(infos, func(a, b CertInfo) int { return strings.Compare(a.Name, b.Name) })
 	m.infos.Store(&infos)
+	now, sans := m.now(), map[string]bool{}
+	for _, in := range infos {
+		if now.Before(in.NotAfter) {
+			for _, s := range in.SANs {
+				sans[strings.ToLower(s)] = true
+			}
+		}
+	}
+	m.sans.Store(&sans)
 }
 
 // Certificates lists the certificates the Manager serves, sorted by name,

@@ -1,42 +1,35 @@
 package acme
 
 import (
-	"crypto/tls"
-	"errors"
 	"strings"
 
 	"github.com/caddyserver/certmagic"
 )
 
-// errNoCertificate is returned when no cached certificate covers the name.
-var errNoCertificate = errors.New("no certificate for this server name")
+// Imported certificates win for their names. foyer does not give
+// certmagic a custom CertificateSelector for that: certmagic hands a
+// custom selector a copy of every cached certificate whenever no
+// certificate is indexed under the name, so each unknown or wildcard-served
+// SNI would cost time and memory in proportion to the cache (megabytes a
+// handshake with thousands of certificates). Instead, no obtained
+// certificate is ever cached beside an imported one that covers its name:
+// the gate refuses names an imported certificate covers (ImportedCovers),
+// Reload evicts obtained certificates that a newly imported one covers,
+// and certmagic's own exact-then-wildcard lookup does the rest.
 
-// preferImported is the certificate selector of every config: among the
-// cached certificates that cover the SNI name, an imported one wins over
-// one certmagic obtained (the operator's choice is explicit); otherwise
-// certmagic's default choice. certmagic hands a custom selector every
-// cached certificate when none matches the name, so this selector filters
-// by name itself and refuses rather than serve a certificate for another
-// name.
-type preferImported struct{}
-
-// SelectCertificate implements certmagic.CertificateSelector.
-func (preferImported) SelectCertificate(hello *tls.ClientHelloInfo, choices []certmagic.Certificate) (certmagic.Certificate, error) {
-	name := strings.ToLower(strings.TrimSuffix(hello.ServerName, "."))
-	matching := make([]certmagic.Certificate, 0, len(choices))
-	for _, c := range choices {
-		if !coversName(c.Names, name) {
-			continue
-		}
-		if c.HasTag(TagImported) {
-			return c, nil
-		}
-		matching = append(matching, c)
+// ImportedCovers reports whether an unexpired imported certificate
+// covers name exactly or by a wildcard one label up. It answers from a
+// set built at Reload, in constant time.
+func (m *Manager) ImportedCovers(name string) bool {
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	set := *m.sans.Load()
+	if set[name] {
+		return true
 	}
-	if len(matching) == 0 {
-		return certmagic.Certificate{}, errNoCertificate
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		return set["*"+name[i:]]
 	}
-	return certmagic.DefaultCertificateSelector(hello, matching)
+	return false
 }
 
 // coversName reports whether one of a certificate's names covers name,
@@ -48,4 +41,18 @@ func coversName(names []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// ImportedFor returns the unexpired imported certificate that covers
+// name, if any (the one with the latest expiry).
+func (m *Manager) ImportedFor(name string) (CertInfo, bool) {
+	var best CertInfo
+	found := false
+	now := m.now()
+	for _, c := range *m.infos.Load() {
+		if now.Before(c.NotAfter) && coversName(c.SANs, name) && (!found || c.NotAfter.After(best.NotAfter)) {
+			best, found = c, true
+		}
+	}
+	return best, found
 }

@@ -36,7 +36,11 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	if hello.ServerName == "" {
 		return nil, ErrNoSNI
 	}
-	ctx, cancel := context.WithTimeout(hello.Context(), time.Duration(m.hsTimeout.Load()))
+	parent := hello.Context()
+	if parent == nil { // a ClientHelloInfo not made by crypto/tls (benchmarks)
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, time.Duration(m.hsTimeout.Load()))
 	defer cancel()
 	cert, err := m.active.Load().GetCertificateWithContext(ctx, hello)
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/foyerhq/foyer/acme"
 	"github.com/foyerhq/foyer/appliance/route"
 	"github.com/foyerhq/foyer/store"
 	"github.com/foyerhq/foyer/store/memstore"
@@ -22,7 +21,7 @@ func TestGateAllowsAPIHost(t *testing.T) {
 	// Ensure that the issuance gate allows the HTTPS API's name (any case,
 	// trailing dot) while it is set, and only it besides tenants' hosts.
 	tbl := gateTable(t)
-	g := newGate(func() *route.Table { return tbl }, func() []acme.CertInfo { return nil })
+	g := newGate(func() *route.Table { return tbl }, func(string) bool { return false })
 	if err := g.Decide("api.saas.test"); !errors.Is(err, ErrNotIssuable) {
 		t.Fatalf("api host before it is set: %v, want refused", err)
 	}

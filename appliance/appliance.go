@@ -74,6 +74,7 @@ type Appliance struct {
 	tableErr string
 
 	tableRev atomic.Uint64
+	certsRev certsSeen // the imported certificates' revision last loaded (certlife.go)
 	ready    chan struct{} // closed when every listener serves
 	stopOnce sync.Once
 	stopErr  error
@@ -92,7 +93,7 @@ func New(opts Options) (*Appliance, error) {
 	a.accessLog = newAccessLog(opts) // accesslog.go
 	a.recorder = &traffic.Recorder{Live: a.live, Log: a.accessLog}
 	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger, Recorder: a.recorder})
-	a.gate = newGate(a.proxy.Table, func() []acme.CertInfo { return a.certs.Certificates() })
+	a.gate = newGate(a.proxy.Table, func(name string) bool { return a.certs.ImportedCovers(name) })
 	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger, Decide: a.gate.Decide,
 		Eligible: a.gate.Eligible})
 	if err != nil {
@@ -216,7 +217,7 @@ func (a *Appliance) rebuild(ctx context.Context) (store.Settings, error) {
 		a.setTableErr(fmt.Sprintf("revision %d: %v", snap.Revision, err))
 		return snap.Settings, fmt.Errorf("build route table for revision %d: %w", snap.Revision, err)
 	}
-	if err := errors.Join(a.certs.Reload(ctx), a.configureACME(snap.Settings)); err != nil {
+	if err := errors.Join(a.reloadCerts(ctx, snap.CertsRevision), a.configureACME(snap.Settings)); err != nil {
 		a.setTableErr(fmt.Sprintf("revision %d: certificates: %v", snap.Revision, err))
 		a.log.Error("certificates not reloaded", "err", err)
 	} else {
@@ -226,8 +227,8 @@ func (a *Appliance) rebuild(ctx context.Context) (store.Settings, error) {
 	a.live.SetBudget(snap.Settings.MetricsTenantBudget)
 	a.accessLog.Apply(snap.Settings) // access log on/off, retention
 	a.proxy.Swap(tbl, snap.Settings)
-	a.evictIneligible(old, tbl) // certlife.go
 	a.applyAPI(ctx, snap.Settings)
+	a.evictIneligible(old, tbl) // certlife.go
 	a.tableRev.Store(snap.Revision)
 	a.log.Debug("route table in service", "revision", snap.Revision, "tenants", len(snap.Tenants))
 	return snap.Settings, nil

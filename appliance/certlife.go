@@ -128,3 +128,25 @@ func renewalState(t *route.Table, c acme.CertInfo, now time.Time) string {
 	}
 	return when + ", by the domain verifier"
 }
+
+// certsSeen is the imported certificates' revision (store.Snapshot's
+// CertsRevision) the cache was last loaded at.
+type certsSeen struct {
+	loaded bool
+	rev    uint64
+}
+
+// reloadCerts reloads the imported certificates when they changed since
+// the last successful load: with thousands of them, reading and comparing
+// all on every configuration change would cost far more than the change.
+// rebuild calls it, one call at a time.
+func (a *Appliance) reloadCerts(ctx context.Context, rev uint64) error {
+	if a.certsRev.loaded && a.certsRev.rev == rev {
+		return nil
+	}
+	if err := a.certs.Reload(ctx); err != nil {
+		return err // loaded stays as it was: the next change tries again
+	}
+	a.certsRev = certsSeen{loaded: true, rev: rev}
+	return nil
+}

@@ -114,3 +114,29 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Ensure that a verified domain an imported certificate covers is active
+// with that certificate, and nothing is ordered for it.
+func TestImportedCertificateServesVerifiedDomain(t *testing.T) {
+	ca, box := verifyBox(t)
+	const name = "imp.customer.test"
+	pair := newTestCA(t).issue(t, name)
+	if err := box.db.Update(context.Background(), "test", func(tx store.Tx) error {
+		return tx.PutCert(&store.Certificate{Name: name, CertPEM: pair.cert, KeyPEM: pair.key})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before := ca.CABytes()
+	box.addDomain(t, name)
+	ca.dnsSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
+	d := box.waitState(t, name, store.DomainActive)
+	if !strings.Contains(d.Reason, "served by the imported certificate "+name) || d.NotAfter.IsZero() {
+		t.Fatalf("active domain: reason %q, expiry %s; want served by the imported certificate", d.Reason, d.NotAfter)
+	}
+	if n := ca.CABytes() - before; n != 0 {
+		t.Fatalf("%d bytes reached the CA for a name an imported certificate serves", n)
+	}
+	if box.app.certs.Cached(name) {
+		t.Fatal("an obtained certificate is cached beside the imported one")
+	}
+}

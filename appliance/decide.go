@@ -34,9 +34,9 @@ var ErrNotIssuable = errors.New("no certificate is issued for this name")
 // from the route table in service and the imported certificates, never
 // from the network, and rate-limits the names it allows.
 type gate struct {
-	table func() *route.Table    // the table in service, or nil
-	certs func() []acme.CertInfo // the imported certificates
-	now   func() time.Time
+	table  func() *route.Table    // the table in service, or nil
+	covers func(name string) bool // an unexpired imported certificate covers name (acme.Manager.ImportedCovers)
+	now    func() time.Time
 
 	// apiHost is Settings.APIHost ("" none), the HTTPS API listener's
 	// name; apilisten.go sets it on every configuration change.
@@ -47,15 +47,17 @@ type gate struct {
 	tenants map[uint64]*bucket // by tenant ID, IssueTenantPerMinute; built lazily
 }
 
-func newGate(table func() *route.Table, certs func() []acme.CertInfo) *gate {
-	return &gate{table: table, certs: certs, now: time.Now, tenants: map[uint64]*bucket{}}
+func newGate(table func() *route.Table, covers func(name string) bool) *gate {
+	return &gate{table: table, covers: covers, now: time.Now, tenants: map[uint64]*bucket{}}
 }
 
 // Decide allows a certificate for name iff it is <slug>.<base_domain> of
-// an active tenant and no imported certificate covers *.<base_domain>
-// (that wildcard serves every slug host), or an exact custom domain of an
-// active tenant in state verified, issuing, active or expiring; and the
-// global and the tenant's issuance rates allow one more attempt. The
+// an active tenant or an exact custom domain of an active tenant in state
+// verified, issuing, active or expiring (eligible); no imported
+// certificate covers it (an imported *.<base_domain> serves every slug
+// host, so none gets its own: Let's Encrypt allows 50 a week per
+// registered domain); and the global and the tenant's issuance rates
+// allow one more attempt. The
 // HTTPS API's own name (Settings.APIHost) is allowed too, within the
 // global rate. Everything else is refused.
 func (g *gate) Decide(name string) error {
@@ -63,12 +65,12 @@ func (g *gate) Decide(name string) error {
 		return g.allowAPI(name)
 	}
 	t := g.table()
-	tn, rule, err := eligible(t, name) // certlife.go
+	tn, _, err := eligible(t, name) // certlife.go
 	if err != nil {
 		return err
 	}
-	if w := "*." + t.BaseDomain(); rule == route.RuleSlug && g.imported(w) {
-		return fmt.Errorf("%w: %s: the imported certificate for %s serves it", ErrNotIssuable, name, w)
+	if g.covers(name) {
+		return fmt.Errorf("%w: %s: an imported certificate serves it", ErrNotIssuable, name)
 	}
 	return g.allow(tn)
 }
@@ -79,6 +81,9 @@ func (g *gate) Decide(name string) error {
 func (g *gate) Eligible(name string) error {
 	if g.isAPIHost(name) {
 		return nil
+	}
+	if g.covers(name) { // imported certificates win: never load an obtained one beside them
+		return fmt.Errorf("%w: %s: an imported certificate serves it", ErrNotIssuable, name)
 	}
 	_, _, err := eligible(g.table(), name)
 	return err
@@ -143,16 +148,6 @@ func (b *bucket) refill(now time.Time, perMinute int) bool {
 	}
 	b.last = now
 	return b.tokens >= 1
-}
-
-// imported reports whether an unexpired imported certificate has SAN san.
-func (g *gate) imported(san string) bool {
-	for _, c := range g.certs() {
-		if c.Source == acme.SourceImported && !c.Expired && containsFold(c.SANs, san) {
-			return true
-		}
-	}
-	return false
 }
 
 func containsFold(list []string, s string) bool {

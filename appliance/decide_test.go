@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/foyerhq/foyer/acme"
 	"github.com/foyerhq/foyer/appliance/route"
 	"github.com/foyerhq/foyer/store"
 	"github.com/foyerhq/foyer/store/memstore"
@@ -59,8 +58,8 @@ func gateTable(t *testing.T) *route.Table {
 // verified custom domains, and nothing while a wildcard covers the slugs.
 func TestGateDecide(t *testing.T) {
 	tbl := gateTable(t)
-	var certs []acme.CertInfo
-	g := newGate(func() *route.Table { return tbl }, func() []acme.CertInfo { return certs })
+	var imported string // a name an imported certificate covers, or ""
+	g := newGate(func() *route.Table { return tbl }, func(name string) bool { return name == imported })
 	for name, want := range map[string]bool{
 		"a.example.test": true, "B.Example.Test": true, "sleepy.example.test": false,
 		"nobody.example.test": false, "example.test": false, "x.a.example.test": false, "other.test": false,
@@ -77,23 +76,22 @@ func TestGateDecide(t *testing.T) {
 			t.Errorf("Decide(%q) = %v, not ErrNotIssuable", name, err)
 		}
 	}
-	certs = []acme.CertInfo{{Name: "*.example.test", SANs: []string{"*.example.test"}, Source: acme.SourceImported}}
+	imported = "c.example.test"
 	if err := g.Decide("c.example.test"); err == nil {
-		t.Error("a slug host was allowed while an imported wildcard covers the base domain")
+		t.Error("a slug host was allowed while an imported certificate covers it")
+	}
+	if err := g.Eligible("c.example.test"); err == nil {
+		t.Error("a stored certificate may load beside an imported one that covers its name")
 	}
 	if err := g.Decide("verified.a.test"); err != nil {
-		t.Errorf("a custom domain was refused because of the base domain's wildcard: %v", err)
-	}
-	certs[0].Expired = true
-	if err := g.Decide("c.example.test"); err != nil {
-		t.Errorf("an expired wildcard still blocks issuance: %v", err)
+		t.Errorf("a custom domain was refused because of another name's certificate: %v", err)
 	}
 }
 
 // Ensure that issuance attempts are limited per tenant and in all.
 func TestGateRateLimits(t *testing.T) {
 	tbl := gateTable(t)
-	g := newGate(func() *route.Table { return tbl }, func() []acme.CertInfo { return nil })
+	g := newGate(func() *route.Table { return tbl }, func(string) bool { return false })
 	clock := time.Now()
 	g.now = func() time.Time { return clock }
 	for i := range IssueTenantPerMinute {

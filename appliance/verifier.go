@@ -224,6 +224,9 @@ func verifiedReason(rep acme.Report) string {
 // issue obtains the certificate of a verified domain: issuing, then
 // active with its expiry or failed with the CA's error.
 func (v *verifier) issue(ctx context.Context, d store.Domain) {
+	if v.servedByImport(ctx, d) {
+		return
+	}
 	if !v.a.certs.Issuing() {
 		if d.State == store.DomainVerified && d.Hint == "" {
 			d.Hint = "set acme-directory to obtain a certificate, or `foyer cert add " + d.Name + "`"
@@ -279,6 +282,9 @@ func (v *verifier) checkActive(ctx context.Context, d store.Domain) {
 // records the outcome: active with the expiry, or expiring while renewal
 // fails and the certificate still serves.
 func (v *verifier) renew(ctx context.Context, d store.Domain) {
+	if v.servedByImport(ctx, d) {
+		return
+	}
 	if !v.a.certs.Issuing() {
 		return // imported certificates only: nothing to renew
 	}
@@ -303,6 +309,25 @@ func (v *verifier) renew(ctx context.Context, d store.Domain) {
 	if d.State != was.State || d.Reason != was.Reason || !d.NotAfter.Equal(was.NotAfter) {
 		v.set(ctx, d)
 	}
+}
+
+// servedByImport records a verified domain that an imported certificate
+// covers as active with that certificate's expiry, and reports whether
+// it did: foyer never obtains a certificate beside an imported one (the
+// imported one wins; acme/select.go), and does not renew imported ones.
+func (v *verifier) servedByImport(ctx context.Context, d store.Domain) bool {
+	c, ok := v.a.certs.ImportedFor(d.Name)
+	if !ok {
+		return false
+	}
+	was := d
+	d.State, d.Reason, d.NotAfter = store.DomainActive, "served by the imported certificate "+c.Name+" until "+c.NotAfter.UTC().Format(time.DateOnly), c.NotAfter
+	d.Hint = "import a new one before then (foyer does not renew imported certificates)"
+	if d.State != was.State || d.Reason != was.Reason || !d.NotAfter.Equal(was.NotAfter) {
+		v.set(ctx, d)
+	}
+	v.after(d.Name, v.timing.Recheck)
+	return true
 }
 
 // checkReturned re-checks a moved domain, or one whose tenant was

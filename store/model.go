@@ -172,7 +172,13 @@ type Snapshot struct {
 	Pools    []Pool        `json:"pools"`
 	Backends []Backend     `json:"backends"`
 	Domains  []Domain      `json:"domains"`
-	Certs    []Certificate `json:"certs"`
+	// CertCount is the number of imported certificates, and
+	// CertsRevision changes whenever one is imported or removed: the
+	// certificates themselves are not in a snapshot (read them with
+	// ListCerts only when CertsRevision moved; with thousands of them,
+	// decoding all on every change would cost more than the change).
+	CertCount     int    `json:"cert_count"`
+	CertsRevision uint64 `json:"certs_revision"`
 	Plans    []Plan        `json:"plans"`
 	APIKeys  []APIKey      `json:"api_keys"`
 	JWTKeys  []JWTKey      `json:"jwt_keys"`

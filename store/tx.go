@@ -450,8 +450,16 @@ func (t *tx) PutCert(c *Certificate) error {
 	if err := t.change("cert.put %s (expires %s)", c.Name, c.NotAfter.Format(time.DateOnly)); err != nil {
 		return err
 	}
+	if err := bumpCertsRevision(t.kv); err != nil {
+		return err
+	}
 	return putJSON(t.kv, BucketCerts, c.Name, c)
 }
+
+// certsRevisionKey counts changes to imported certificates (BucketMeta).
+const certsRevisionKey = "certs_revision"
+
+func bumpCertsRevision(k KVTx) error { return putU64(k, certsRevisionKey, getU64(k, certsRevisionKey)+1) }
 
 func (t *tx) RemoveCert(name string) error {
 	c, err := t.Cert(name)
@@ -459,6 +467,9 @@ func (t *tx) RemoveCert(name string) error {
 		return err
 	}
 	if err := t.change("cert.remove %s", c.Name); err != nil {
+		return err
+	}
+	if err := bumpCertsRevision(t.kv); err != nil {
 		return err
 	}
 	return t.kv.Delete(BucketCerts, c.Name)

@@ -20,7 +20,7 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) error {
 		Listeners: info.Listeners, Revision: snap.Revision,
 		TableRevision: info.TableRevision, TableError: info.TableError, DataDir: info.DataDir,
 		Counts: api.Counts{Tenants: len(snap.Tenants), Backends: len(snap.Backends),
-			Domains: len(snap.Domains), Certs: len(snap.Certs)},
+			Domains: len(snap.Domains), Certs: snap.CertCount},
 	}
 	if !info.Started.IsZero() {
 		st.UptimeSeconds = s.now().Sub(info.Started).Seconds()

@@ -341,11 +341,30 @@ func testSnapshot(t *testing.T, s store.Store) {
 	if snap.Revision != s.Revision() || snap.Revision == 0 {
 		t.Fatalf("snapshot revision %d, store revision %d", snap.Revision, s.Revision())
 	}
-	if len(snap.Tenants) != 1 || len(snap.Pools) != 1 || len(snap.Backends) != 1 || len(snap.Domains) != 1 || len(snap.Certs) != 1 {
+	if len(snap.Tenants) != 1 || len(snap.Pools) != 1 || len(snap.Backends) != 1 || len(snap.Domains) != 1 || snap.CertCount != 1 || snap.CertsRevision == 0 {
 		t.Fatalf("snapshot = %+v", snap)
 	}
 	if !reflect.DeepEqual(snap.Settings, store.DefaultSettings()) {
 		t.Fatalf("snapshot settings = %+v", snap.Settings)
+	}
+	// The certificates' revision moves with certificate changes only, so
+	// the appliance reloads them only then.
+	certsRev := func() uint64 {
+		t.Helper()
+		snap, err := s.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return snap.CertsRevision
+	}
+	before := certsRev()
+	update(t, s, func(tx store.Tx) error { return tx.CreateTenant(&store.Tenant{Slug: "other"}) })
+	if got := certsRev(); got != before {
+		t.Fatalf("certs revision moved from %d to %d on a tenant change", before, got)
+	}
+	update(t, s, func(tx store.Tx) error { return tx.RemoveCert("acme.com") })
+	if got := certsRev(); got == before {
+		t.Fatal("certs revision did not move when a certificate was removed")
 	}
 }
 
