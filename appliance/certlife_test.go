@@ -2,6 +2,8 @@ package appliance
 
 import (
 	"context"
+	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +53,12 @@ func TestCertificateLifecycle(t *testing.T) {
 		t.Fatalf("GET https://%s/: %v", name, err)
 	}
 	orders := ca.CABytes() // from here on, nothing may reach the CA
+	rec := httptest.NewRecorder()
+	box.app.serveMetrics(rec, httptest.NewRequest("GET", "/metrics", nil))
+	d := box.waitState(t, name, store.DomainActive)
+	if want := fmt.Sprintf("foyer_certificate_expiry_timestamp_seconds{name=%q,source=\"issued\"} %d\n", name, d.NotAfter.Unix()); !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics lacks %q", want)
+	}
 
 	c, budgets, ok := box.issued(t, name)
 	if !ok || c.Source != "acme" || !c.Cached || !strings.Contains(c.Renewal, "by the domain verifier") {
@@ -61,7 +69,7 @@ func TestCertificateLifecycle(t *testing.T) {
 	}
 
 	box.setTenant(t, store.TenantSuspended)
-	d := box.waitState(t, name, store.DomainSuspended)
+	d = box.waitState(t, name, store.DomainSuspended)
 	if !strings.Contains(d.Hint, "foyer tenant resume acme") {
 		t.Errorf("suspended hint %q, want the resume command", d.Hint)
 	}

@@ -54,13 +54,31 @@ func (a *Appliance) writeUpstreamUp(w *bufio.Writer) {
 }
 
 // writeCertExpiry writes foyer_certificate_expiry_timestamp_seconds{name,
-// source}: when each certificate foyer serves expires (Unix seconds).
+// source}: when each certificate foyer serves expires (Unix seconds):
+// every imported certificate (source "imported"), and the obtained
+// certificate of every custom domain that has one (source "issued", from
+// the domain's recorded expiry, so a scrape reads no certificate).
+// Slug hosts' certificates, obtained and renewed in handshakes, are not
+// listed.
 func (a *Appliance) writeCertExpiry(w *bufio.Writer) {
 	certs := a.certs.Certificates()
 	w.WriteString("# TYPE foyer_certificate_expiry_timestamp_seconds gauge\n")
 	for _, c := range certs {
 		w.WriteString(`foyer_certificate_expiry_timestamp_seconds{name="` + escapeLabel(c.Name) + `",source="` +
 			escapeLabel(c.Source) + `"} ` + strconv.FormatInt(c.NotAfter.Unix(), 10) + "\n")
+	}
+	t := a.proxy.Table()
+	if t == nil {
+		return
+	}
+	for _, tn := range t.Tenants() {
+		for _, d := range tn.Domains() {
+			if d.NotAfter.IsZero() || a.certs.ImportedCovers(d.Name) {
+				continue
+			}
+			w.WriteString(`foyer_certificate_expiry_timestamp_seconds{name="` + escapeLabel(d.Name) +
+				`",source="issued"} ` + strconv.FormatInt(d.NotAfter.Unix(), 10) + "\n")
+		}
 	}
 }
 
