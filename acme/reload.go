@@ -6,8 +6,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/foyerhq/foyer/store"
@@ -67,11 +69,35 @@ func (m *Manager) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list imported certificates: %w", err)
 	}
+	// Parsing a key pair is most of a start-up with many certificates:
+	// spread it over the CPUs (the cache is safe for concurrent use).
+	type result struct {
+		lc  loadedCert
+		err error
+	}
+	results := make([]result, len(list))
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), max(len(list), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				lc, err := m.load(ctx, &list[i], m.loaded[list[i].Name])
+				results[i] = result{lc, err}
+			}
+		}()
+	}
+	for i := range list {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 	next := make(map[string]loadedCert, len(list))
 	var errs []error
 	for i := range list {
 		c := &list[i]
-		lc, err := m.load(ctx, c, m.loaded[c.Name])
+		lc, err := results[i].lc, results[i].err
 		if err != nil {
 			errs = append(errs, fmt.Errorf("load certificate %s: %w", c.Name, err))
 			if old, ok := m.loaded[c.Name]; ok {
