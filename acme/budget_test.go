@@ -13,7 +13,7 @@ func TestWeeklyBudgets(t *testing.T) {
 	certs := []CertInfo{
 		{Name: "a.shop.example.com", Source: SourceACME, NotBefore: now.Add(-1 * day)},
 		{Name: "b.example.com", Source: SourceACME, NotBefore: now.Add(-6 * day)},
-		{Name: "c.example.com", Source: SourceACME, NotBefore: now.Add(-8 * day)},   // too old
+		{Name: "c.example.com", Source: SourceACME, NotBefore: now.Add(-8 * day)},     // too old
 		{Name: "d.example.com", Source: SourceInternal, NotBefore: now.Add(-1 * day)}, // not ACME
 		{Name: "shop.customer.co.uk", Source: SourceACME, NotBefore: now.Add(-2 * day)},
 		{Name: "x.example.com", Source: SourceImported, NotBefore: now},

@@ -74,7 +74,7 @@ type Appliance struct {
 	tableErr string
 
 	tableRev atomic.Uint64
-	certsRev certsSeen // the imported certificates' revision last loaded (certlife.go)
+	certsRev certsSeen     // the imported certificates' revision last loaded (certlife.go)
 	ready    chan struct{} // closed when every listener serves
 	stopOnce sync.Once
 	stopErr  error

@@ -166,22 +166,22 @@ type Entry struct {
 // Snapshot is the whole configuration at one revision, read in one
 // transaction. The appliance builds its route table from it.
 type Snapshot struct {
-	Revision uint64        `json:"revision"`
-	Settings Settings      `json:"settings"`
-	Tenants  []Tenant      `json:"tenants"`
-	Pools    []Pool        `json:"pools"`
-	Backends []Backend     `json:"backends"`
-	Domains  []Domain      `json:"domains"`
+	Revision uint64    `json:"revision"`
+	Settings Settings  `json:"settings"`
+	Tenants  []Tenant  `json:"tenants"`
+	Pools    []Pool    `json:"pools"`
+	Backends []Backend `json:"backends"`
+	Domains  []Domain  `json:"domains"`
 	// CertCount is the number of imported certificates, and
 	// CertsRevision changes whenever one is imported or removed: the
 	// certificates themselves are not in a snapshot (read them with
 	// ListCerts only when CertsRevision moved; with thousands of them,
 	// decoding all on every change would cost more than the change).
-	CertCount     int    `json:"cert_count"`
-	CertsRevision uint64 `json:"certs_revision"`
-	Plans    []Plan        `json:"plans"`
-	APIKeys  []APIKey      `json:"api_keys"`
-	JWTKeys  []JWTKey      `json:"jwt_keys"`
+	CertCount     int      `json:"cert_count"`
+	CertsRevision uint64   `json:"certs_revision"`
+	Plans         []Plan   `json:"plans"`
+	APIKeys       []APIKey `json:"api_keys"`
+	JWTKeys       []JWTKey `json:"jwt_keys"`
 }
 
 // Duration is a time.Duration that reads and writes as "10s" in JSON.

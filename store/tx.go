@@ -459,7 +459,9 @@ func (t *tx) PutCert(c *Certificate) error {
 // certsRevisionKey counts changes to imported certificates (BucketMeta).
 const certsRevisionKey = "certs_revision"
 
-func bumpCertsRevision(k KVTx) error { return putU64(k, certsRevisionKey, getU64(k, certsRevisionKey)+1) }
+func bumpCertsRevision(k KVTx) error {
+	return putU64(k, certsRevisionKey, getU64(k, certsRevisionKey)+1)
+}
 
 func (t *tx) RemoveCert(name string) error {
 	c, err := t.Cert(name)
