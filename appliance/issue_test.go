@@ -117,6 +117,7 @@ func (b *acmeBox) start(t *testing.T) {
 	select {
 	case <-a.Ready():
 	case err := <-done:
+		once.Do(func() { stop() }) // Run has returned: nothing left to stop
 		t.Fatalf("appliance did not start: %v", err)
 	}
 }
