@@ -92,3 +92,26 @@ func bucketNames(ctx context.Context, db *bolt.DB) ([]string, error) {
 	})
 	return out, translate(err)
 }
+
+// BackupRules names, for every top-level bucket of foyer.db and logs.db,
+// the backup part that carries it. A backup copies both files whole, so
+// every bucket is in one; the table exists so that a test fails when a
+// bucket is added without anyone deciding where its data goes (and docs
+// /backup.md's list of what a backup holds is updated with it).
+var BackupRules = map[string]string{
+	"foyer.db/" + store.BucketMeta:      "foyer.db: schema, revision, settings",
+	"foyer.db/" + store.BucketTenants:   "foyer.db: tenants",
+	"foyer.db/" + store.BucketPools:     "foyer.db: pools",
+	"foyer.db/" + store.BucketBackends:  "foyer.db: backends",
+	"foyer.db/" + store.BucketDomains:   "foyer.db: domains and their state",
+	"foyer.db/" + store.BucketCerts:     "foyer.db: imported certificates and keys",
+	"foyer.db/" + store.BucketAudit:     "foyer.db: the audit trail",
+	"foyer.db/" + store.BucketPlans:     "foyer.db: plans",
+	"foyer.db/" + store.BucketAPIKeys:   "foyer.db: API keys (hashed)",
+	"foyer.db/" + store.BucketJWTKeys:   "foyer.db: JWT verification keys",
+	"foyer.db/" + store.BucketTokens:    "foyer.db: HTTPS API tokens (hashed)",
+	"foyer.db/" + store.BucketCertmagic: "foyer.db: issued certificates, ACME accounts, the internal CA",
+	"foyer.db/" + store.BucketUsage:     "foyer.db: usage rollups",
+	LogsName + "/meta":                  "logs.db (--with-logs): per-tenant record counts",
+	LogsName + "/tenants":               "logs.db (--with-logs): access-log records",
+}
