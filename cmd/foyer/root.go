@@ -61,8 +61,9 @@ func newRootCmd() *cobra.Command {
 		newBackendCmd(), newDomainCmd(), newCertCmd(), newCACmd(), newAuditCmd(), newVersionCmd(), newGenDocsCmd(), newTokenCmd(),
 	)
 	root.AddCommand(trafficCommands()...)
-	root.AddCommand(newStatsCmd())               // stats.go
-	root.AddCommand(newLogsCmd(), newUsageCmd()) // logs.go, usage.go
+	root.AddCommand(newStatsCmd())                 // stats.go
+	root.AddCommand(newExportCmd(), newApplyCmd()) // export.go, apply.go
+	root.AddCommand(newLogsCmd(), newUsageCmd())   // logs.go, usage.go
 	return root
 }
 
