@@ -64,6 +64,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newStatsCmd())                 // stats.go
 	root.AddCommand(newExportCmd(), newApplyCmd()) // export.go, apply.go
 	root.AddCommand(newLogsCmd(), newUsageCmd())   // logs.go, usage.go
+	root.AddCommand(newTUICmd())                   // tui.go
 	return root
 }
 

@@ -1,0 +1,224 @@
+// Package tenants is the console's home screen: one row per tenant with
+// its live numbers (req/s and a sparkline of the last minute, the share of
+// 2xx/4xx/5xx, p50/p99, in-flight, bandwidth), its domains with the worst
+// certificate state, and its backends' health. Sort by any column with
+// its shift+letter key, filter with /, enter opens the tenant's detail.
+// A tenant whose 5xx share or p99 is more than twice its own five-minute
+// average is highlighted and marked "!".
+package tenants
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/foyerhq/foyer/tui/data"
+	"github.com/foyerhq/foyer/tui/screen"
+	"github.com/foyerhq/foyer/tui/styles"
+)
+
+// Entry registers the screen as "tenants".
+var Entry = screen.Entry{Name: "tenants", Summary: "every tenant with its live traffic (home)", New: New}
+
+// Model is the tenants screen.
+type Model struct {
+	env      *screen.Env
+	rows     []row // every tenant, rebuilt when the data changes
+	view     []int // indexes into rows: filtered and sorted
+	sortBy   int   // index into columns
+	desc     bool
+	filter   string
+	typing   bool   // the filter prompt has the keyboard
+	selected string // slug under the cursor, kept across rebuilds
+	cursor   int    // index into view
+	offset   int    // first visible index into view
+	height   int    // rows visible at the last View
+	sortKeys key.Binding
+}
+
+// New opens the tenants screen.
+func New(env *screen.Env, _ string) screen.Screen {
+	var ks []string
+	for _, c := range columns {
+		ks = append(ks, c.key)
+	}
+	m := &Model{env: env, sortBy: nameCol, height: 10,
+		sortKeys: key.NewBinding(key.WithKeys(ks...), key.WithHelp(strings.Join(ks, ""), "sort"))}
+	m.rebuild()
+	return m
+}
+
+// Init has nothing to start: the root's feed fills the data.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Title is "tenants".
+func (m *Model) Title() string { return "tenants" }
+
+// Capturing is true while the filter prompt is open.
+func (m *Model) Capturing() bool { return m.typing }
+
+// Keys are the screen's own keys.
+func (m *Model) Keys() []key.Binding {
+	k := m.env.Keys.Nav
+	if m.typing {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		}
+	}
+	return []key.Binding{k.Enter, k.Filter, m.sortKeys, k.Up, k.Down}
+}
+
+// Update handles data changes and keys.
+func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case data.Updated:
+		if msg.What == "lists" || msg.What == "stats" {
+			m.rebuild()
+		}
+	case tea.KeyPressMsg:
+		if m.typing {
+			m.typeKey(msg)
+			return m, nil
+		}
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+// key handles a key while the prompt is closed.
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.env.Keys.Nav
+	switch {
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.move(-max(m.height, 1))
+	case key.Matches(msg, k.PageDown):
+		m.move(max(m.height, 1))
+	case key.Matches(msg, k.Top):
+		m.move(-len(m.view))
+	case key.Matches(msg, k.Bottom):
+		m.move(len(m.view))
+	case key.Matches(msg, k.Filter):
+		m.typing = true
+	case key.Matches(msg, k.Enter):
+		if m.selected != "" {
+			return screen.OpenCmd("detail", m.selected)
+		}
+	case key.Matches(msg, m.sortKeys):
+		m.sortOn(msg.String())
+	}
+	return nil
+}
+
+// typeKey edits the filter: enter keeps it, esc clears it.
+func (m *Model) typeKey(msg tea.KeyPressMsg) {
+	switch msg.String() {
+	case "enter":
+		m.typing = false
+	case "esc":
+		m.typing, m.filter = false, ""
+	case "backspace":
+		if m.filter != "" {
+			r := []rune(m.filter)
+			m.filter = string(r[:len(r)-1])
+		}
+	default:
+		if msg.Text == "" {
+			return
+		}
+		m.filter += msg.Text
+	}
+	m.refilter()
+}
+
+// sortOn sorts by the column of key k; the same key again reverses.
+func (m *Model) sortOn(k string) {
+	for i, c := range columns {
+		if c.key == k {
+			if m.sortBy == i {
+				m.desc = !m.desc
+			} else {
+				m.sortBy, m.desc = i, c.desc
+			}
+		}
+	}
+	m.refilter()
+}
+
+// rebuild recomputes every row from the shared data.
+func (m *Model) rebuild() {
+	m.rows = buildRows(m.env.Data, m.rows)
+	m.refilter()
+}
+
+// refilter applies the filter and sort, keeping the selected tenant.
+func (m *Model) refilter() {
+	m.view = filterRows(m.rows, m.filter, m.view)
+	sortRows(m.rows, m.view, columns[m.sortBy], m.desc)
+	m.cursor = 0
+	for i, ri := range m.view {
+		if m.rows[ri].slug == m.selected {
+			m.cursor = i
+			break
+		}
+	}
+	m.move(0)
+}
+
+// move moves the cursor by n rows, clamped, and keeps it visible.
+func (m *Model) move(n int) {
+	m.cursor = min(max(m.cursor+n, 0), max(len(m.view)-1, 0))
+	m.selected = ""
+	if m.cursor < len(m.view) {
+		m.selected = m.rows[m.view[m.cursor]].slug
+	}
+	m.scroll()
+}
+
+func (m *Model) scroll() {
+	h := max(m.height, 1)
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+h {
+		m.offset = m.cursor - h + 1
+	}
+	m.offset = min(m.offset, max(len(m.view)-h, 0))
+}
+
+// Selected is the slug under the cursor ("" when the list is empty).
+func (m *Model) Selected() string { return m.selected }
+
+// View draws the title line, the headings and the visible rows.
+func (m *Model) View(w, h int) string {
+	st := m.env.Styles
+	m.height = max(h-2, 1)
+	m.scroll()
+	var b strings.Builder
+	b.WriteString(m.titleLine(w))
+	cols, nameW := layout(w)
+	b.WriteByte('\n')
+	b.WriteString(m.headLine(cols, nameW, w))
+	d := m.env.Data
+	switch {
+	case len(m.rows) == 0 && d.ListErr != "":
+		b.WriteString("\n" + st.Error.Render("cannot read the tenants: "+d.ListErr))
+	case len(m.rows) == 0 && d.ListsTime.IsZero():
+		b.WriteString("\n" + st.Faint.Render("reading the tenants..."))
+	case len(m.rows) == 0:
+		b.WriteString("\n" + st.Faint.Render("no tenants yet: add one with `foyer tenant add <slug>`"))
+	case len(m.view) == 0:
+		b.WriteString("\n" + st.Faint.Render("no tenant matches "+`"`+m.filter+`"`))
+	}
+	end := min(m.offset+m.height, len(m.view))
+	for i := m.offset; i < end; i++ {
+		b.WriteByte('\n')
+		b.WriteString(m.rowLine(&m.rows[m.view[i]], cols, nameW, w, i == m.cursor))
+	}
+	return styles.Box(b.String(), w, h)
+}
