@@ -223,7 +223,7 @@ func (a *applier) applyBackends(pp, slug string, cp api.ConfigPool) error {
 		bp := fmt.Sprintf("%s.backends[%d]", pp, i)
 		u, err := store.ValidateBackendURL(cb.URL)
 		if err != nil {
-			return at(bp+".url", err)
+			return at(bp, err)
 		}
 		seen[u] = true
 		name := slug + "/" + cp.Name + " " + u
