@@ -18,6 +18,7 @@ import (
 	"github.com/foyerhq/foyer/acme"
 	"github.com/foyerhq/foyer/appliance/admin"
 	"github.com/foyerhq/foyer/appliance/admin/api"
+	"github.com/foyerhq/foyer/appliance/balance"
 	"github.com/foyerhq/foyer/appliance/proxy"
 	"github.com/foyerhq/foyer/appliance/route"
 	"github.com/foyerhq/foyer/appliance/traffic"
@@ -58,6 +59,10 @@ type Appliance struct {
 	// followers (accesslog.go).
 	accessLog *traffic.AccessLog
 
+	// events is the hub of domain, certificate and health events behind
+	// the watch stream's event lines (events.go).
+	events *eventHub
+
 	certs *acme.Manager
 	gate  *gate // the on-demand issuance gate (decide.go)
 	// selfTest answers the HTTP self-test and verifier moves custom
@@ -92,7 +97,11 @@ func New(opts Options) (*Appliance, error) {
 	a.live = traffic.NewLive(traffic.LiveOptions{})
 	a.accessLog = newAccessLog(opts) // accesslog.go
 	a.recorder = &traffic.Recorder{Live: a.live, Log: a.accessLog}
-	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger, Recorder: a.recorder})
+	a.events = newEventHub(time.Now)
+	reg := balance.NewRegistry()
+	reg.OnHealthChange(a.events.healthChanged)
+	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger, Recorder: a.recorder, Registry: reg})
+	a.events.table = a.proxy.Table
 	a.gate = newGate(a.proxy.Table, func(name string) bool { return a.certs.ImportedCovers(name) })
 	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger, Decide: a.gate.Decide,
 		Eligible: a.gate.Eligible})
@@ -103,7 +112,7 @@ func New(opts Options) (*Appliance, error) {
 	a.selfTest, a.verifier = acme.NewSelfTest(), newVerifier(a, opts.Verify)
 	a.admin, err = admin.New(admin.Options{Store: opts.Store, Socket: a.socketPath(), Info: a.info, Logger: opts.Logger,
 		Stats: a.live.Latest, Health: a.proxy.Health, Breaker: a.proxy.Breaker, Trace: a.trace, CheckDomain: a.checkDomain, Issued: a.issuedCerts, Logs: opts.Logs,
-		AccessLog: a.accessLog})
+		AccessLog: a.accessLog, Events: a.events.subscribe})
 	if err != nil {
 		return nil, fmt.Errorf("set up admin API: %w", err)
 	}

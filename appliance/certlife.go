@@ -60,6 +60,10 @@ func (a *Appliance) evictIneligible(old, t *route.Table) {
 			gone = append(gone, name)
 		}
 	}
+	for _, name := range gone {
+		tn, _, _ := eligible(old, name)
+		a.events.certificate(tn.Slug, name, api.CertEvicted, time.Time{})
+	}
 	if len(gone) > 0 {
 		a.certs.Evict(gone)
 		a.log.Info("certificates evicted; their renewals stop", "names", gone)

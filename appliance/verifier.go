@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer/acme"
+	"github.com/foyerhq/foyer/appliance/admin/api"
 	"github.com/foyerhq/foyer/store"
 )
 
@@ -253,6 +254,7 @@ func (v *verifier) issue(ctx context.Context, d store.Domain) {
 	} else {
 		d.State, d.Reason, d.Hint, d.NotAfter = store.DomainActive, "certificate until "+notAfter.UTC().Format(time.DateOnly), "", notAfter
 		v.after(d.Name, v.timing.Recheck)
+		v.a.events.certificate(d.Tenant, d.Name, api.CertObtained, notAfter)
 	}
 	v.set(ctx, d)
 }
@@ -305,6 +307,9 @@ func (v *verifier) renew(ctx context.Context, d store.Domain) {
 		v.backoff(d.Name)
 	} else {
 		d.State, d.Reason, d.Hint, d.NotAfter = store.DomainActive, "certificate until "+notAfter.UTC().Format(time.DateOnly), "", notAfter
+		if !notAfter.Equal(was.NotAfter) { // a new certificate, not one still current
+			v.a.events.certificate(d.Tenant, d.Name, api.CertRenewed, notAfter)
+		}
 	}
 	if d.State != was.State || d.Reason != was.Reason || !d.NotAfter.Equal(was.NotAfter) {
 		v.set(ctx, d)
@@ -375,12 +380,17 @@ func (v *verifier) suspend(ctx context.Context, d store.Domain) {
 // set writes d's state, reason and hint; false if it failed (the domain
 // was removed meanwhile, or the store is closing).
 func (v *verifier) set(ctx context.Context, d store.Domain) bool {
+	var was store.Domain // the state before, for the event (events.go)
 	err := v.a.opts.Store.Update(ctx, verifierActor, func(tx store.Tx) error {
+		was, _ = tx.Domain(d.Name)
 		cp := d
 		return tx.UpdateDomain(&cp)
 	})
 	if err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
 		v.a.log.Error("domain verifier: update domain", "domain", d.Name, "err", err)
+	}
+	if err == nil {
+		v.a.events.domainChanged(was, d)
 	}
 	return err == nil
 }

@@ -55,6 +55,10 @@ type Options struct {
 	// GET /v1/stats and the watch stream's stats lines. If nil, there are
 	// no live numbers.
 	Stats func() *traffic.Frame
+	// Events subscribes a watch stream to the appliance's events (domain,
+	// certificate and health changes; watch_events.go). If nil, the watch
+	// stream has no event lines.
+	Events func() EventSubscription
 	// AccessLog serves GET /v1/logs/follow. If nil, following answers an error.
 	AccessLog Follower
 	// Logs is the stored access log (logs.db) behind GET /v1/logs. If nil, that answers 503 "access log not open".
@@ -93,7 +97,8 @@ type Server struct {
 	daemonUID int
 	identify  func(net.Conn) peer // the socket's peer check; replaced in tests
 	hs        *http.Server
-	stats     func() *traffic.Frame // live numbers; nil: none
+	stats     func() *traffic.Frame    // live numbers; nil: none
+	events    func() EventSubscription // the watch stream's event lines; nil: none
 
 	// stopCtx ends when Shutdown begins; watch streams select on it, so
 	// Shutdown (which waits for active handlers) is not held up by them.
@@ -122,7 +127,7 @@ func New(opts Options) (*Server, error) {
 		via: api.SocketName, daemonUID: os.Getuid()}
 	s.tracer, s.checker = opts.Trace, opts.CheckDomain
 	s.issued = opts.Issued
-	s.stats = opts.Stats
+	s.stats, s.events = opts.Stats, opts.Events
 	s.accessLog, s.logs = opts.AccessLog, opts.Logs
 	if opts.Socket != "" {
 		s.via = filepath.Base(opts.Socket)

@@ -18,8 +18,9 @@ import (
 const watchWriteTimeout = 10 * time.Second
 
 // watch is GET /v1/watch: NDJSON, first the current revision, then one
-// config line per (coalesced) change and, when the appliance keeps live
-// numbers, one stats line a second (watch_stats.go). It ends when the client goes, the store
+// config line per (coalesced) change, when the appliance keeps live
+// numbers one stats line a second (watch_stats.go), and when it publishes
+// events one event line for each (watch_events.go). It ends when the client goes, the store
 // closes, or the server shuts down.
 func (s *Server) watch(w http.ResponseWriter, r *http.Request) error {
 	sub := s.store.Subscribe()
@@ -37,7 +38,9 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) error {
 	defer rc.SetWriteDeadline(time.Time{}) // the connection may serve another request
 	ew := &eventWriter{rc: rc, w: w}
 
-	frames := s.statsFrames() // nil without live numbers: no stats lines; before the first line, so no frame is missed
+	frames := s.statsFrames()             // nil without live numbers: no stats lines; before the first line, so no frame is missed
+	notices, unsubscribe := s.eventFeed() // nil without events: no event lines; before the first line too
+	defer unsubscribe()
 	last := s.store.Revision()
 	if err := ew.send(api.Event{Type: api.EventConfig, Rev: last}); err != nil {
 		return nil // the client is gone; nothing to answer
@@ -68,6 +71,10 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) error {
 			}
 			last = rev
 			if err := ew.send(api.Event{Type: api.EventConfig, Rev: rev}); err != nil {
+				return nil
+			}
+		case n := <-notices:
+			if err := ew.send(api.Event{Type: api.EventNotice, Rev: last, Event: &n}); err != nil {
 				return nil
 			}
 		case <-frames.next():

@@ -64,6 +64,16 @@ type Registry struct {
 	mu       sync.Mutex       // guards the maps, not the states they hold
 	backends map[uint64]*State
 	counters map[uint64]*atomic.Uint64 // per pool: rotation position or random state
+	onChange HealthFunc                // given to every State; set by OnHealthChange before use
+}
+
+// OnHealthChange makes f hear of every backend's health transitions
+// (HealthFunc says how it is called). Call it before the registry is
+// used: states created earlier do not call f.
+func (r *Registry) OnHealthChange(f HealthFunc) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.onChange = f
 }
 
 // NewRegistry returns an empty registry on the real clock.
@@ -83,7 +93,7 @@ func (r *Registry) Backend(id uint64) *State {
 	defer r.mu.Unlock()
 	s, ok := r.backends[id]
 	if !ok {
-		s = &State{now: r.now}
+		s = &State{now: r.now, id: id, onChange: r.onChange}
 		r.backends[id] = s
 	}
 	return s

@@ -20,6 +20,28 @@ type State struct {
 	checkOK   atomic.Int32 // consecutive passed active checks
 	checkFail atomic.Int32 // consecutive failed active checks
 	info      atomic.Pointer[info]
+	id        uint64     // the backend's ID, for onChange
+	onChange  HealthFunc // told of health transitions (Registry.OnHealthChange); nil: nobody
+}
+
+// HealthFunc is told of a backend's health transitions: from and to are
+// Healthy, Unhealthy or Ejected, lastErr the last check or forwarding
+// error. It is called on the goroutine that saw the change (a health
+// check, or a request that ejected the backend or found its ejection
+// over), only at a transition, so it must return at once: hand the
+// change on, never block.
+type HealthFunc func(backendID uint64, from, to, lastErr string)
+
+// changed tells onChange, if any, of a transition.
+func (s *State) changed(from, to string) {
+	if s.onChange == nil {
+		return
+	}
+	var lastErr string
+	if in := s.info.Load(); in != nil {
+		lastErr = in.lastErr
+	}
+	s.onChange(s.id, from, to, lastErr)
 }
 
 // info is the part of Health that changes rarely; replaced, never modified.
@@ -85,6 +107,11 @@ func (s *State) setDown(down bool, why string) {
 		s.rampFrom.Store(now.UnixNano())
 	}
 	s.note(why, true)
+	if down {
+		s.changed(Healthy, Unhealthy)
+	} else {
+		s.changed(Unhealthy, Healthy)
+	}
 }
 
 // note records the last error and, when changed, the time of the change.
@@ -133,6 +160,7 @@ func (u *Upstream) usable(tick uint64, ramp bool) bool {
 			s.lastEnd.Store(to)
 			s.rampFrom.Store(to)
 			s.note("", true)
+			s.changed(Ejected, Healthy)
 		}
 	}
 	from := s.rampFrom.Load()
@@ -190,8 +218,11 @@ func (s *State) eject(base time.Duration) {
 	}
 	cool := min(base<<k, base*maxBackoff)
 	s.ejections.Store(min(k+1, 6))
-	s.ejectedTo.Store(now + int64(cool))
+	was := s.ejectedTo.Swap(now + int64(cool))
 	s.note("", true)
+	if was <= now { // not already out: a transition
+		s.changed(Healthy, Ejected)
+	}
 }
 
 // Cooldown is how long the backend stays ejected from now; 0 if it is not.

@@ -225,6 +225,8 @@ type Event struct {
 	Rev  uint64 `json:"rev"`
 	// Stats is set on stats lines (EventStats, types_stats.go).
 	Stats *Stats `json:"stats,omitempty"`
+	// Event is set on event lines (EventNotice, types_events.go).
+	Event *Notice `json:"event,omitempty"`
 }
 
 // ErrorBody is the JSON body of every error response.
