@@ -10,6 +10,7 @@ import (
 
 	"github.com/foyerhq/foyer/tui/data"
 	"github.com/foyerhq/foyer/tui/format"
+	"github.com/foyerhq/foyer/tui/screen"
 	"github.com/foyerhq/foyer/tui/styles"
 )
 
@@ -92,33 +93,35 @@ func KeyLine(st styles.Styles, ks []key.Binding) string {
 	return b.String()
 }
 
-// helpView is the `?` overlay: every key of this screen, the global and
-// navigation keys, and the screens `:` can open.
+// helpView is the `?` overlay: the screen's keys on the left; the global
+// and navigation keys and the screens `:` can open on the right.
 func (a *App) helpView(w, h int) string {
 	st := a.env.Styles
-	var b strings.Builder
-	section := func(title string, ks []key.Binding) {
-		if len(ks) == 0 {
-			return
-		}
+	section := func(b *strings.Builder, title string, ks []key.Binding) {
 		b.WriteString(st.Title.Render(title) + "\n")
 		for _, k := range ks {
 			hk := k.Help()
-			fmt.Fprintf(&b, "  %-10s %s\n", hk.Key, hk.Desc)
+			fmt.Fprintf(b, "  %-8s %s\n", hk.Key, hk.Desc)
 		}
 	}
+	var left, right strings.Builder
 	if t := a.Top(); t != nil {
-		section(t.Title(), t.Keys())
+		ks := t.Keys()
+		if h, ok := t.(screen.Helper); ok {
+			ks = h.HelpKeys()
+		}
+		section(&left, t.Title(), ks)
+		left.WriteString("\n(sorting again reverses)")
 	}
-	section("everywhere", a.env.Keys.Global.List())
-	section("lists", a.env.Keys.Nav.List())
-	b.WriteString(st.Title.Render("screens (:name, tab completes)") + "\n")
+	section(&right, "everywhere", a.env.Keys.Global.List())
+	section(&right, "lists", a.env.Keys.Nav.List())
+	right.WriteString(st.Title.Render("screens (:name, tab completes)") + "\n")
 	for _, e := range a.registry {
 		if !e.NeedsArg {
-			fmt.Fprintf(&b, "  %-10s %s\n", e.Name, e.Summary)
+			fmt.Fprintf(&right, "  %-8s %s\n", e.Name, e.Summary)
 		}
 	}
-	b.WriteString(st.Faint.Render("any key closes this help"))
-	box := st.Overlay.Render(b.String())
-	return styles.Box(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box), w, h)
+	right.WriteString(st.Faint.Render("any key closes this help"))
+	body := lipgloss.JoinHorizontal(lipgloss.Top, left.String(), "    ", right.String())
+	return styles.Box(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.Overlay.Render(body)), w, h)
 }

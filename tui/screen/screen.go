@@ -44,6 +44,12 @@ type Capturer interface {
 	Capturing() bool
 }
 
+// Helper is implemented by a screen with more keys than fit in the footer:
+// the help overlay lists HelpKeys instead of Keys.
+type Helper interface {
+	HelpKeys() []key.Binding
+}
+
 // Env is what every screen gets from the root. Data is shared and
 // read-only: only the root changes it, between calls to the screens.
 type Env struct {

@@ -31,9 +31,9 @@ var columns = []*column{
 		cmp: func(a, b *row) int { return strings.Compare(a.slug, b.slug) }},
 	{title: "STATE", width: 9, drop: 4, key: "S", cell: func(r *row) string { return r.state },
 		cmp: func(a, b *row) int { return strings.Compare(a.state, b.state) }},
-	{title: "REQ/S", width: 6, key: "R", right: true, desc: true, cell: func(r *row) string { return format.Rate(r.rate) },
+	{title: "REQ/S", width: 5, key: "R", right: true, desc: true, cell: func(r *row) string { return format.Rate(r.rate) },
 		cmp: func(a, b *row) int { return cmpF(a.rate, b.rate) }},
-	{title: "LAST MINUTE", width: 12, drop: 5, key: "T", desc: true, cell: func(r *row) string { return sparkline(r.spark, 12) },
+	{title: "LAST 60S", width: 10, drop: 5, key: "T", desc: true, cell: func(r *row) string { return sparkline(r.spark, 10) },
 		cmp: func(a, b *row) int { return cmpF(sum(a.spark), sum(b.spark)) }},
 	{title: "2XX", width: 4, drop: 10, key: "O", right: true, desc: true, cell: func(r *row) string { return share(r, r.s2) },
 		cmp: func(a, b *row) int { return cmpF(a.s2, b.s2) }},
@@ -56,7 +56,7 @@ var columns = []*column{
 			}
 			return a.domains - b.domains
 		}},
-	{title: "BACKENDS", width: 8, drop: 3, key: "H", right: true, cell: func(r *row) string {
+	{title: "HEALTH", width: 6, drop: 3, key: "H", right: true, cell: func(r *row) string {
 		if r.backends == 0 {
 			return "none"
 		}

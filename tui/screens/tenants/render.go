@@ -152,7 +152,7 @@ func (m *Model) colour(i int, r *row, cell string) string {
 		default:
 			return st.Warn.Render(cell)
 		}
-	case "BACKENDS":
+	case "HEALTH":
 		switch {
 		case r.backends == 0:
 			return st.Faint.Render(cell)
@@ -162,7 +162,7 @@ func (m *Model) colour(i int, r *row, cell string) string {
 			return st.Warn.Render(cell)
 		}
 		return st.OK.Render(cell)
-	case "LAST MINUTE":
+	case "LAST 60S":
 		return st.Sparkline.Render(cell)
 	}
 	return cell

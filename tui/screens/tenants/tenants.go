@@ -44,7 +44,7 @@ func New(env *screen.Env, _ string) screen.Screen {
 		ks = append(ks, c.key)
 	}
 	m := &Model{env: env, sortBy: nameCol, height: 10,
-		sortKeys: key.NewBinding(key.WithKeys(ks...), key.WithHelp(strings.Join(ks, ""), "sort"))}
+		sortKeys: key.NewBinding(key.WithKeys(ks...), key.WithHelp("N/R/E/P…", "sort"))}
 	m.rebuild()
 	return m
 }
@@ -67,7 +67,18 @@ func (m *Model) Keys() []key.Binding {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		}
 	}
-	return []key.Binding{k.Enter, k.Filter, m.sortKeys, k.Up, k.Down}
+	return []key.Binding{k.Enter, k.Filter, m.sortKeys}
+}
+
+// HelpKeys lists every key of the screen, one sort key per column, for
+// the help overlay.
+func (m *Model) HelpKeys() []key.Binding {
+	k := m.env.Keys.Nav
+	out := []key.Binding{k.Enter, k.Filter, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the filter"))}
+	for _, c := range columns {
+		out = append(out, key.NewBinding(key.WithKeys(c.key), key.WithHelp(c.key, "sort by "+strings.ToLower(c.title))))
+	}
+	return out
 }
 
 // Update handles data changes and keys.
