@@ -297,3 +297,39 @@ func TestApplyPrune(t *testing.T) {
 		t.Fatalf("after --prune the store is not the file:\n%s\n%s", b1, b2)
 	}
 }
+
+// Ensure that an HS256 secret is never exported, that apply keeps a
+// stored one, and that apply refuses a file that needs one the store
+// lacks, naming the jwt_key field.
+func TestApplyHS256SecretStaysOut(t *testing.T) {
+	src, dst := start(t), start(t)
+	secret := strings.Repeat("s3cr3t-", 8)
+	err := src.store.Update(t.Context(), "test", func(tx store.Tx) error {
+		if err := tx.CreateTenant(&store.Tenant{Slug: "acme"}); err != nil {
+			return err
+		}
+		return tx.SetJWTKey(&store.JWTKey{Tenant: "acme", Kind: store.JWTKeySecret, Data: []byte(secret)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := src.client.Export(t.Context())
+	if b, _ := json.Marshal(doc); strings.Contains(string(b), "s3cr3t") || doc.Tenants[0].JWTKey == nil || doc.Tenants[0].JWTKey.Kind != "hs256-secret" {
+		t.Fatalf("export: %s", b)
+	}
+	if res, err := src.apply(doc, false, false); err != nil || len(res.Changes) != 0 {
+		t.Fatalf("apply onto the same store: %v %+v", err, res.Changes)
+	}
+	_, err = dst.apply(doc, false, false)
+	if ae := apiError(t, err, http.StatusUnprocessableEntity); ae.Field != "tenants[0].jwt_key.kind" {
+		t.Fatalf("field %q (%s)", ae.Field, ae.Msg)
+	}
+	if dst.store.Revision() != 0 {
+		t.Fatalf("a refused apply moved the revision to %d", dst.store.Revision())
+	}
+	doc.Tenants[0].JWTKey.Data = secret
+	_, err = src.apply(doc, false, false)
+	if ae := apiError(t, err, http.StatusUnprocessableEntity); ae.Field != "tenants[0].jwt_key.data" {
+		t.Fatalf("a secret in the file: field %q (%s)", ae.Field, ae.Msg)
+	}
+}
