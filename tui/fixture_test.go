@@ -101,3 +101,14 @@ func manyTenants(n, frames int) *data.Model {
 	}
 	return d
 }
+
+// lastFrame rebuilds d's newest stats frame from its series.
+func lastFrame(d *data.Model) *api.Stats {
+	st := &api.Stats{Time: d.StatsTime.Add(time.Second)}
+	for _, t := range d.Tenants {
+		if s := d.Stats[t.Slug]; s != nil {
+			st.Tenants = append(st.Tenants, s.Latest)
+		}
+	}
+	return st
+}

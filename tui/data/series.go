@@ -24,6 +24,10 @@ type Series struct {
 	ring   [HistoryLen]Sample
 	head   int // index of the next write
 	n      int // samples held, up to HistoryLen
+	// sumErr and sumP99 are the sums of the held samples' ErrorRatio and
+	// P99, kept as samples come and go so Averages costs nothing.
+	sumErr float64
+	sumP99 float64
 }
 
 // Len is how many samples the series holds.
@@ -31,10 +35,24 @@ func (s *Series) Len() int { return s.n }
 
 // push adds a sample, dropping the oldest when full.
 func (s *Series) push(x Sample) {
+	if s.n == HistoryLen {
+		old := s.ring[s.head]
+		s.sumErr -= old.ErrorRatio
+		s.sumP99 -= float64(old.P99)
+	}
+	s.sumErr += x.ErrorRatio
+	s.sumP99 += float64(x.P99)
 	s.ring[s.head] = x
 	s.head = (s.head + 1) % HistoryLen
 	if s.n < HistoryLen {
 		s.n++
+	}
+	if s.head == 0 { // once a lap, sum afresh so rounding never drifts
+		s.sumErr, s.sumP99 = 0, 0
+		for i := range s.ring {
+			s.sumErr += s.ring[i].ErrorRatio
+			s.sumP99 += float64(s.ring[i].P99)
+		}
 	}
 }
 
@@ -75,17 +93,10 @@ func (s *Series) Rates(dst []float64, n int) []float64 {
 // Averages returns the mean 5xx share and p99 over the whole ring (five
 // minutes at most) and how many samples they cover.
 func (s *Series) Averages() (errRatio float64, p99 time.Duration, n int) {
-	var sumE float64
-	var sumP float64
-	for i := 0; i < s.n; i++ {
-		x, _ := s.At(i)
-		sumE += x.ErrorRatio
-		sumP += float64(x.P99)
-	}
 	if s.n == 0 {
 		return 0, 0, 0
 	}
-	return sumE / float64(s.n), time.Duration(sumP / float64(s.n)), s.n
+	return s.sumErr / float64(s.n), time.Duration(s.sumP99 / float64(s.n)), s.n
 }
 
 // MinSpikeSamples is how many samples a series needs before Spiking may
