@@ -107,12 +107,18 @@ func checkDocument(doc api.ConfigDocument) error {
 			pp := fmt.Sprintf("%s.pools[%d]", tp, j)
 			errs = append(errs, dup("pool", t.Slug+"/"+p.Name, pp+".name"))
 			for k, b := range p.Backends {
-				u, _ := store.ValidateBackendURL(b.URL)
+				u, err := store.ValidateBackendURL(b.URL)
+				if err != nil {
+					continue // refused with its own error by the apply
+				}
 				errs = append(errs, dup("backend", t.Slug+"/"+p.Name+" "+u, fmt.Sprintf("%s.backends[%d].url", pp, k)))
 			}
 		}
 		for j, d := range t.Domains {
-			n, _ := store.NormalizeHost(d.Name)
+			n, err := store.NormalizeHost(d.Name)
+			if err != nil {
+				continue // refused with its own error by the apply
+			}
 			errs = append(errs, dup("domain", n, fmt.Sprintf("%s.domains[%d].name", tp, j)))
 		}
 		for j, k := range t.APIKeys {
