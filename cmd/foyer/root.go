@@ -65,6 +65,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newExportCmd(), newApplyCmd()) // export.go, apply.go
 	root.AddCommand(newLogsCmd(), newUsageCmd())   // logs.go, usage.go
 	root.AddCommand(newTUICmd())                   // tui.go
+	root.AddCommand(newEventsCmd())                // events.go
 	root.AddCommand(newDoctorCmd(), newStoreCmd()) // doctor.go, store_check.go
 	return root
 }
