@@ -49,6 +49,9 @@ bench-noisy: ## noisy-neighbour test: tenant A flooded at 20x its rate limit bes
 bench-certs: ## certificate scale: start-up, RSS and TLS handshakes/s with 10,000 vs 1 imported certificates (bench/certscale)
 	$(GO) run ./bench/certscale
 
+bench-accesslog: ## access log on vs off at full load (req/s, CPU/request), then logs.db's size under sustained load with small retention (bench/accesslog)
+	$(GO) run ./bench/accesslog
+
 docs: ## regenerate docs/cli.md from the command definitions
 	$(GO) run ./cmd/foyer gen-docs --out docs/cli.md
 
