@@ -13,10 +13,6 @@ import (
 	"github.com/foyerhq/foyer/tui/data"
 )
 
-// EventLine is the watch stream's type of event lines (being added to
-// admin/api as its own constant; the TUI handles them when they come).
-const EventLine = "event"
-
 // Feed turns the daemon's one watch stream into data messages: a config
 // line schedules a (debounced) re-read of the lists, a stats line becomes
 // a data.Frame, an event line a data.EventLine plus a re-read. When the
@@ -36,7 +32,18 @@ type Feed struct {
 	MaxBackoff time.Duration
 	Workers    int
 
-	refetch chan struct{} // capacity 1: a pending re-read, coalesced
+	refetch chan struct{} // capacity 1: a re-read is pending (what is in want)
+
+	mu   sync.Mutex // guards want
+	want want
+}
+
+// want is what the next re-read must read: everything, or only what
+// event lines said changed.
+type want struct {
+	all      bool
+	domains  bool            // domains and certificates
+	backends map[string]bool // these tenants' backends
 }
 
 // NewFeed returns a feed over c; Start runs it.
@@ -64,8 +71,34 @@ func (f *Feed) send(ctx context.Context, msg tea.Msg) bool {
 	}
 }
 
-// askRefetch schedules a re-read of the lists; requests coalesce.
+// askRefetch schedules a re-read of everything; requests coalesce.
 func (f *Feed) askRefetch() {
+	f.mu.Lock()
+	f.want.all = true
+	f.mu.Unlock()
+	f.poke()
+}
+
+// askFor schedules a re-read of what a notice says changed: a tenant's
+// backends for a health notice, domains and certificates otherwise.
+func (f *Feed) askFor(n *api.Notice) {
+	f.mu.Lock()
+	switch {
+	case n == nil || n.Dropped > 0: // missed notices: read it all
+		f.want.all = true
+	case n.Kind == api.NoticeHealth && n.Tenant != "":
+		if f.want.backends == nil {
+			f.want.backends = map[string]bool{}
+		}
+		f.want.backends[n.Tenant] = true
+	default:
+		f.want.domains = true
+	}
+	f.mu.Unlock()
+	f.poke()
+}
+
+func (f *Feed) poke() {
 	select {
 	case f.refetch <- struct{}{}:
 	default:
@@ -120,11 +153,11 @@ func (f *Feed) follow(ctx context.Context, w *api.Watcher) error {
 			if ev.Stats != nil && !f.send(ctx, data.Frame{Stats: *ev.Stats}) {
 				return ctx.Err()
 			}
-		case EventLine:
+		case api.EventNotice:
 			if !f.send(ctx, data.EventLine{Event: ev}) {
 				return ctx.Err()
 			}
-			f.askRefetch()
+			f.askFor(ev.Event)
 		}
 	}
 }
@@ -146,7 +179,16 @@ func (f *Feed) fetchLoop(ctx context.Context) {
 		case <-f.refetch:
 		default:
 		}
-		l := f.Fetch(ctx)
+		f.mu.Lock()
+		w := f.want
+		f.want = want{}
+		f.mu.Unlock()
+		var l data.Lists
+		if w.all {
+			l = f.Fetch(ctx)
+		} else {
+			l = f.fetchSome(ctx, w)
+		}
 		if ctx.Err() != nil || !f.send(ctx, l) {
 			return
 		}
@@ -173,6 +215,30 @@ func (f *Feed) Fetch(ctx context.Context) data.Lists {
 	l.Backends, err = f.backends(ctx, l.Tenants)
 	if err != nil {
 		return data.Lists{Time: l.Time, Err: err}
+	}
+	return l
+}
+
+// fetchSome reads only what w names, as a partial data.Lists.
+func (f *Feed) fetchSome(ctx context.Context, w want) data.Lists {
+	l := data.Lists{Time: time.Now(), Partial: true}
+	var err error
+	if w.domains {
+		if l.Domains, err = f.c.Domains(ctx, ""); err != nil {
+			return data.Lists{Time: l.Time, Err: err}
+		}
+		if l.Certs, err = f.c.Certs(ctx); err != nil {
+			return data.Lists{Time: l.Time, Err: err}
+		}
+	}
+	if len(w.backends) > 0 {
+		ts := make([]api.Tenant, 0, len(w.backends))
+		for slug := range w.backends {
+			ts = append(ts, api.Tenant{Slug: slug})
+		}
+		if l.Backends, err = f.backends(ctx, ts); err != nil {
+			return data.Lists{Time: l.Time, Err: err}
+		}
 	}
 	return l
 }

@@ -52,7 +52,10 @@ type Model struct {
 	StatsTime time.Time          // Time of the newest stats frame
 	Totals    api.TenantStats    // the newest frame summed over tenants (rates, in flight)
 
-	Events []api.Event // the newest MaxEvents event lines, oldest first
+	// Events is the newest MaxEvents event lines, oldest first. A new
+	// watch stream replays the daemon's recent events, so they are cleared
+	// on every (re)connect.
+	Events []api.Event
 }
 
 // Lists is the feed's message after it (re)read the configuration.
@@ -64,6 +67,10 @@ type Lists struct {
 	Certs    []api.Cert
 	Time     time.Time
 	Err      error // set when a read failed; the other fields are then kept from before
+	// Partial is set when only some lists were re-read (an event line
+	// named what changed): nil Domains or Certs are kept, Backends replace
+	// only the tenants they name, Status and Tenants are kept.
+	Partial bool
 }
 
 // Frame is one stats line of the watch stream.
@@ -101,6 +108,10 @@ func (m *Model) Apply(msg any) string {
 		}
 		return "event"
 	case Conn:
+		if msg.State == Connected && m.Conn != Connected {
+			// a new stream starts with the daemon's recent events again
+			m.Events = m.Events[:0]
+		}
 		m.Conn, m.ConnTime = msg.State, msg.Time
 		m.ConnErr = ""
 		if msg.Err != nil {
@@ -118,18 +129,43 @@ func (m *Model) applyLists(l Lists) {
 		return
 	}
 	m.ListErr = ""
+	if l.Partial {
+		m.applyPartial(l)
+		return
+	}
 	m.Status = l.Status
 	m.Rev = l.Status.Revision
 	m.Tenants = append([]api.Tenant(nil), l.Tenants...)
 	sort.Slice(m.Tenants, func(i, j int) bool { return m.Tenants[i].Slug < m.Tenants[j].Slug })
 	m.Backends = l.Backends
-	m.Domains = append([]api.Domain(nil), l.Domains...)
+	m.setDomains(l.Domains)
+	m.Certs = l.Certs
+}
+
+// applyPartial merges a partial re-read.
+func (m *Model) applyPartial(l Lists) {
+	if l.Domains != nil {
+		m.setDomains(l.Domains)
+	}
+	if l.Certs != nil {
+		m.Certs = l.Certs
+	}
+	if len(l.Backends) > 0 && m.Backends == nil {
+		m.Backends = map[string][]api.Backend{}
+	}
+	for slug, bs := range l.Backends {
+		m.Backends[slug] = bs
+	}
+}
+
+// setDomains replaces the domains and their index by tenant.
+func (m *Model) setDomains(ds []api.Domain) {
+	m.Domains = append([]api.Domain(nil), ds...)
 	sort.Slice(m.Domains, func(i, j int) bool { return m.Domains[i].Name < m.Domains[j].Name })
 	m.ByTenant = make(map[string][]api.Domain, len(m.Tenants))
 	for _, d := range m.Domains {
 		m.ByTenant[d.Tenant] = append(m.ByTenant[d.Tenant], d)
 	}
-	m.Certs = l.Certs
 }
 
 // Tenant returns the tenant with slug, if known.

@@ -85,8 +85,9 @@ func TestClassShare(t *testing.T) {
 }
 
 // Ensure that a tenant missing from a frame (no traffic for five minutes)
-// gets a zero sample, and that lists index domains by tenant and keep the
-// old lists when a re-read failed.
+// gets a zero sample; that lists index domains by tenant, keep the old
+// lists when a re-read failed and merge a partial re-read; that events are
+// bounded and cleared when a new stream starts.
 func TestApply(t *testing.T) {
 	var m Model
 	m.Apply(frame(0, api.TenantStats{Tenant: "acme", Rate1: 5, InFlight: 2}))
@@ -105,11 +106,20 @@ func TestApply(t *testing.T) {
 	if len(m.Tenants) != 2 || m.ListErr != "boom" {
 		t.Errorf("failed re-read: tenants %v, ListErr %q", m.Tenants, m.ListErr)
 	}
+	m.Apply(Lists{Partial: true, Domains: []api.Domain{{Name: "y.test", Tenant: "b"}},
+		Backends: map[string][]api.Backend{"a": {{URL: "http://127.0.0.1:1"}}}})
+	if len(m.Tenants) != 2 || len(m.ByTenant["b"]) != 1 || len(m.ByTenant["a"]) != 0 || len(m.Backends["a"]) != 1 {
+		t.Errorf("partial re-read: tenants %v, by tenant %v, backends %v", m.Tenants, m.ByTenant, m.Backends)
+	}
 	for i := range MaxEvents + 5 {
 		m.Apply(EventLine{Event: api.Event{Type: "event", Rev: uint64(i)}})
 	}
 	if len(m.Events) != MaxEvents || m.Events[0].Rev != 5 {
 		t.Errorf("events: %d kept, oldest rev %d", len(m.Events), m.Events[0].Rev)
+	}
+	m.Apply(Conn{State: Connected})
+	if len(m.Events) != 0 {
+		t.Errorf("a new stream kept %d old events", len(m.Events))
 	}
 }
 
