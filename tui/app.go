@@ -184,7 +184,7 @@ func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Quit):
 		return a, tea.Quit
-	case key.Matches(msg, k.Back):
+	case key.Matches(msg, k.Back) && len(a.stack) > 1:
 		a.back()
 		return a, nil
 	case key.Matches(msg, k.Command):

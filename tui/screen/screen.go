@@ -21,7 +21,8 @@ type Screen interface {
 	// Init returns the screen's first command (nil for none). It is called
 	// once, when the screen is opened.
 	Init() tea.Cmd
-	// Update handles a message: a key the root did not take, a
+	// Update handles a message: a key the root did not take (esc reaches
+	// the home screen, which has nothing to go back to), a
 	// data.Updated after the feed changed Env.Data, a tea.WindowSizeMsg, or
 	// the result of one of the screen's own commands. It returns the screen
 	// (itself, changed) and a command.

@@ -116,6 +116,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.move(len(m.view))
 	case key.Matches(msg, k.Filter):
 		m.typing = true
+	case key.Matches(msg, m.env.Keys.Back) && m.filter != "": // the home screen: esc has nothing to go back to
+		m.filter = ""
+		m.refilter()
 	case key.Matches(msg, k.Enter):
 		if m.selected != "" {
 			return screen.OpenCmd("detail", m.selected)

@@ -92,7 +92,7 @@ func TestSort(t *testing.T) {
 }
 
 // Ensure that / filters by slug or name while typing, keeps the keyboard
-// (Capturing) until enter, and esc clears the filter.
+// (Capturing) until enter, and esc clears the filter, while typing or after.
 func TestFilter(t *testing.T) {
 	m, _ := newTest(t)
 	press(m, "/", "g", "l")
@@ -109,9 +109,13 @@ func TestFilter(t *testing.T) {
 	if got := order(m); got != "acme" { // "Acme Inc." matches by name
 		t.Errorf("filter inc = %q", got)
 	}
-	press(m, "/", "esc")
+	press(m, "esc")
 	if got := order(m); got != "acme globex initech" {
 		t.Errorf("after esc = %q", got)
+	}
+	press(m, "/", "x", "esc")
+	if got := order(m); got != "acme globex initech" || m.Capturing() {
+		t.Errorf("after / x esc = %q (capturing %v)", got, m.Capturing())
 	}
 }
 
