@@ -60,6 +60,7 @@ func newRootCmd() *cobra.Command {
 		newServeCmd(), newDemoCmd(), newStatusCmd(), newSettingsCmd(), newTenantCmd(),
 		newBackendCmd(), newDomainCmd(), newCertCmd(), newCACmd(), newAuditCmd(), newVersionCmd(), newGenDocsCmd(), newTokenCmd(),
 	)
+	root.AddCommand(newBackupCmd(), newRestoreCmd())
 	root.AddCommand(trafficCommands()...)
 	root.AddCommand(newStatsCmd())                 // stats.go
 	root.AddCommand(newExportCmd(), newApplyCmd()) // export.go, apply.go

@@ -20,6 +20,7 @@ import (
 // other setting lives in the store (foyer settings).
 type listenFlags struct {
 	http, https, ops, logLevel string
+	backup                     backupSchedule // serve_backup.go
 }
 
 func (f *listenFlags) register(cmd *cobra.Command, http, https, ops string) {
@@ -58,6 +59,7 @@ func newServeCmd() *cobra.Command {
 		},
 	}
 	f.register(cmd, ":80", ":443", "127.0.0.1:9090")
+	f.backup.register(cmd)
 	return cmd
 }
 
@@ -91,6 +93,7 @@ func serve(ctx context.Context, dir string, f listenFlags, log *slog.Logger, sta
 		return err
 	}
 	defer logs.Close()
+	defer startBackupSchedule(ctx, st, f.backup, log)() // serve_backup.go; stopped before the store closes
 	a, err := appliance.New(appliance.Options{DataDir: dir, Store: st, Logs: logs, HTTPAddr: f.http, HTTPSAddr: f.https,
 		OpsAddr: f.ops, Logger: log, Version: version, Commit: commit})
 	if err != nil {
