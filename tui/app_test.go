@@ -160,3 +160,13 @@ func TestGlobalKeys(t *testing.T) {
 		t.Errorf("top screen after quit = %q, want tenants", got)
 	}
 }
+
+// Ensure that a read-only console says so in the header.
+func TestHeaderReadOnly(t *testing.T) {
+	d := &data.Model{Socket: "admin.sock", Conn: data.Connected}
+	app := NewApp(NewEnv(d, nil, true, false), Screens(), Home, nil, fixedNow)
+	s := startScreen(t, app, 100, 30)
+	s.tm.Send(fixtureLists())
+	s.waitFor("read-only")
+	s.quit()
+}

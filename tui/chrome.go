@@ -28,6 +28,9 @@ func (a *App) header() string {
 		titles = append(titles, s.Title())
 	}
 	left := st.HeaderKey.Render(" foyer "+ver) + st.Header.Render(" "+strings.Join(titles, " › ")+" ")
+	if a.env.ReadOnly {
+		left += st.HeaderKey.Render(" read-only ")
+	}
 	switch d.Conn {
 	case data.Reconnecting:
 		left += st.HeaderWarn.Render(" reconnecting... ")
