@@ -55,7 +55,11 @@ func (d *doctor) permissions() {
 			"the data directory holds private keys: `chmod 700 "+dir+"`, `chmod 600` its files, owned by foyer's user (`chown -R foyer: "+dir+"`)")
 		return
 	}
-	d.add("permissions", LevelOK, dir+" is 0700, its files and socket 0600, owned by uid "+strconv.Itoa(os.Geteuid()), "")
+	what := "its files"
+	if d.up {
+		what = "its files and socket"
+	}
+	d.add("permissions", LevelOK, dir+" is 0700, "+what+" 0600, owned by uid "+strconv.Itoa(os.Geteuid()), "")
 }
 
 // disk checks the free space of the data directory's filesystem, and that
