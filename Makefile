@@ -62,7 +62,7 @@ GORELEASER := $(GO) tool -modfile=tools/goreleaser/go.mod goreleaser
 # a repository without a remote, name the project's (nothing is fetched).
 GORELEASER_GIT := $(if $(shell git remote 2>/dev/null),,GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=https://github.com/foyerhq/foyer.git)
 
-release-snapshot: ## build the release into dist/ (archives, .deb, .rpm, checksums) without publishing; check the binaries are static
+release-snapshot: ## build the release into dist/ (archives, .deb, .rpm, checksums) without publishing; check the binaries are static and the .deb installs
 	$(GORELEASER_GIT) $(GORELEASER) release --snapshot --clean --skip=publish,announce,sign,sbom,docker
 	@command -v file >/dev/null || { echo "release-snapshot: the file command is missing (apt-get install file)"; exit 1; }
 	@n=0; for b in dist/foyer_*/foyer; do \
@@ -78,6 +78,10 @@ release-snapshot: ## build the release into dist/ (archives, .deb, .rpm, checksu
 	  [ $$n -eq 3 ] || { echo "release-snapshot: want 3 binaries (linux/amd64, linux/arm64, darwin/arm64), found $$n"; exit 1; }; \
 	  echo "release-snapshot: 3 binaries, built with CGO_ENABLED=0 and -trimpath; the linux ones statically linked (macOS binaries always load libSystem)"
 	@ls -l dist/*.tar.gz dist/*.deb dist/*.rpm dist/checksums.txt
+	@deb=$$(ls dist/foyer_*_$$($(GO) env GOARCH).deb 2>/dev/null | head -1); \
+	  if [ "$$(id -u)" = 0 ] && [ -n "$$deb" ] && command -v unshare dpkg setpriv ip curl >/dev/null; then \
+	    packaging/check-deb.sh "$$deb"; \
+	  else echo "release-snapshot: install check of the .deb skipped (needs root, unshare, dpkg, setpriv, ip and curl)"; fi
 
 clean: ## remove build output and the demo data
 	rm -rf bin dist .demo

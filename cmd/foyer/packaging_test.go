@@ -306,6 +306,9 @@ func TestGoreleaserConfig(t *testing.T) {
 			t.Errorf("%s: sh -n: %v\n%s", path, err, out)
 		}
 	}
+	if out, err := exec.Command("sh", "-n", "../../packaging/check-deb.sh").CombinedOutput(); err != nil {
+		t.Errorf("packaging/check-deb.sh: sh -n: %v\n%s", err, out)
+	}
 	post, err := os.ReadFile(filepath.Join("../..", n.Scripts["postinstall"]))
 	if err != nil {
 		t.Fatal(err)
