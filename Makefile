@@ -12,7 +12,7 @@ RACE := $(shell command -v cc >/dev/null 2>&1 && echo -race)
 .PHONY: help build demo test test-short lint fmt bench bench-noisy bench-certs bench-accesslog cross docs release-snapshot clean
 
 help: ## show this help
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-17s %s\n", $$1, $$2}'
 
 build: ## build a static bin/foyer (CGO_ENABLED=0, -trimpath, version stamped)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/foyer
