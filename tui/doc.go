@@ -6,7 +6,7 @@
 //
 //   - The feed (feed.go) keeps one GET /v1/watch stream open. A config line
 //     schedules a debounced re-read of the lists (status, tenants, every
-//     tenant's backends, domains, certificates); a stats line (one a
+//     tenant's backends in one call, domains, certificates); a stats line (one a
 //     second) becomes a data.Frame; an event line a data.EventLine and a
 //     re-read. When the stream ends it reconnects with backoff and says so
 //     (data.Conn: the header shows "reconnecting..."). It never polls.

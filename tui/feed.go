@@ -25,8 +25,8 @@ type Feed struct {
 
 	// Debounce is how long a re-read waits for more changes to coalesce
 	// (default 200ms). MinBackoff and MaxBackoff bound the reconnect delay
-	// (defaults 250ms and 5s). Workers is how many backend lists are read at
-	// once (default 4). Set them before Start.
+	// (defaults 250ms and 5s). Workers is how many backend lists a partial
+	// re-read (health notices of several tenants) reads at once (default 4). Set them before Start.
 	Debounce   time.Duration
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
@@ -195,8 +195,8 @@ func (f *Feed) fetchLoop(ctx context.Context) {
 	}
 }
 
-// Fetch reads status, tenants, every tenant's backends (Workers at a
-// time), domains and certificates.
+// Fetch reads status, tenants, domains, certificates and every tenant's
+// backends (one call for all of them).
 func (f *Feed) Fetch(ctx context.Context) data.Lists {
 	l := data.Lists{Time: time.Now()}
 	var err error
@@ -212,11 +212,28 @@ func (f *Feed) Fetch(ctx context.Context) data.Lists {
 	if l.Certs, err = f.c.Certs(ctx); err != nil {
 		return data.Lists{Time: l.Time, Err: err}
 	}
-	l.Backends, err = f.backends(ctx, l.Tenants)
-	if err != nil {
+	if l.Backends, err = f.allBackends(ctx, l.Tenants); err != nil {
 		return data.Lists{Time: l.Time, Err: err}
 	}
 	return l
+}
+
+// allBackends reads every tenant's backends in one call (GET /v1/backends)
+// and groups them by tenant; each tenant in ts gets an entry, empty when
+// it has none, as the per-tenant reads gave.
+func (f *Feed) allBackends(ctx context.Context, ts []api.Tenant) (map[string][]api.Backend, error) {
+	bs, err := f.c.AllBackends(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]api.Backend, len(ts))
+	for _, t := range ts {
+		out[t.Slug] = []api.Backend{}
+	}
+	for _, b := range bs {
+		out[b.Tenant] = append(out[b.Tenant], b)
+	}
+	return out, nil
 }
 
 // fetchSome reads only what w names, as a partial data.Lists.
