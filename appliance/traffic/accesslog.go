@@ -14,7 +14,7 @@ import (
 // Defaults of AccessLogOptions.
 const (
 	DefaultQueueSize       = 65536
-	DefaultBatchSize       = 512
+	DefaultBatchSize       = 4096
 	DefaultFlushInterval   = 200 * time.Millisecond
 	DefaultPruneInterval   = time.Minute
 	DefaultUsageInterval   = time.Minute
@@ -35,7 +35,7 @@ type AccessLogOptions struct {
 	Usage store.Usage
 	// QueueSize is the bounded queue's capacity in records. Default 65,536.
 	QueueSize int
-	// BatchSize is the most records one AppendLogs writes. Default 512.
+	// BatchSize is the most records one AppendLogs writes. Default 4,096.
 	BatchSize int
 	// FlushInterval is how long a partial batch may wait. Default 200ms.
 	FlushInterval time.Duration
