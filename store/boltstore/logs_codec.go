@@ -46,10 +46,13 @@ func logMetaKey(tenant string) []byte { return []byte("n/" + tenant) }
 
 // logKey is the key of a record at t with sequence seq.
 func logKey(t time.Time, seq uint64) []byte {
-	k := make([]byte, logKeyLen)
-	binary.BigEndian.PutUint64(k, uint64(t.UnixNano())^(1<<63))
-	binary.BigEndian.PutUint64(k[8:], seq)
-	return k
+	return appendLogKey(make([]byte, 0, logKeyLen), t, seq)
+}
+
+// appendLogKey appends the key of a record at t with sequence seq to b.
+func appendLogKey(b []byte, t time.Time, seq uint64) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(t.UnixNano())^(1<<63))
+	return binary.BigEndian.AppendUint64(b, seq)
 }
 
 // logKeyTime reads the time of a record key.
