@@ -27,10 +27,27 @@ type Nav struct {
 	Filter   key.Binding
 }
 
+// Actions is the keys that change a tenant, on every screen that shows
+// one (the tenants list, a tenant's detail). Each opens a form of
+// tui/screens/forms (or the domain wizard); under --readonly each says so
+// in the footer instead. Upper-case letters are the lists' sort keys and
+// j/k move, so delete is x and the API keys are K.
+type Actions struct {
+	Add      key.Binding // a: add a tenant
+	Edit     key.Binding // e: its name and plan
+	Suspend  key.Binding // s: suspend, or resume a suspended one
+	Delete   key.Binding // x: delete (confirmed)
+	Domain   key.Binding // d: the custom-domain wizard
+	Backends key.Binding // b: its backends (add, remove, drain)
+	APIKeys  key.Binding // K: its API keys (create, revoke)
+	Policy   key.Binding // p: its policy (KEY=VALUE)
+}
+
 // Keys is the whole shared key map.
 type Keys struct {
 	Global
 	Nav
+	Actions
 }
 
 // Default returns the shared key map.
@@ -52,6 +69,16 @@ func Default() Keys {
 			Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 			Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		},
+		Actions: Actions{
+			Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add tenant")),
+			Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+			Suspend:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "suspend/resume")),
+			Delete:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "delete")),
+			Domain:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "add domain")),
+			Backends: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "backends")),
+			APIKeys:  key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "API keys")),
+			Policy:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "policy")),
+		},
 	}
 }
 
@@ -61,4 +88,9 @@ func (g Global) List() []key.Binding { return []key.Binding{g.Back, g.Command, g
 // List returns the navigation bindings, for the help overlay.
 func (n Nav) List() []key.Binding {
 	return []key.Binding{n.Up, n.Down, n.PageUp, n.PageDown, n.Top, n.Bottom, n.Enter, n.Filter}
+}
+
+// List returns the action bindings, for the help overlay.
+func (a Actions) List() []key.Binding {
+	return []key.Binding{a.Add, a.Edit, a.Suspend, a.Delete, a.Domain, a.Backends, a.APIKeys, a.Policy}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/foyerhq/foyer/tui/data"
 	"github.com/foyerhq/foyer/tui/screen"
+	"github.com/foyerhq/foyer/tui/screens/forms"
 	"github.com/foyerhq/foyer/tui/styles"
 )
 
@@ -67,7 +68,13 @@ func (m *Model) Keys() []key.Binding {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		}
 	}
-	return []key.Binding{k.Enter, k.Filter, m.sortKeys}
+	if m.env.ReadOnly {
+		return []key.Binding{k.Enter, k.Filter, m.sortKeys}
+	}
+	// The footer fits 80 columns: the other actions (e s x d b K p) are
+	// in the help overlay.
+	add := key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add"))
+	return []key.Binding{k.Enter, k.Filter, add, m.sortKeys}
 }
 
 // HelpKeys lists every key of the screen, one sort key per column, for
@@ -75,6 +82,9 @@ func (m *Model) Keys() []key.Binding {
 func (m *Model) HelpKeys() []key.Binding {
 	k := m.env.Keys.Nav
 	out := []key.Binding{k.Enter, k.Filter, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the filter"))}
+	if !m.env.ReadOnly {
+		out = append(out, m.env.Keys.Actions.List()...)
+	}
 	for _, c := range columns {
 		out = append(out, key.NewBinding(key.WithKeys(c.key), key.WithHelp(c.key, "sort by "+strings.ToLower(c.title))))
 	}
@@ -125,8 +135,41 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, m.sortKeys):
 		m.sortOn(msg.String())
+	default:
+		return m.action(msg)
 	}
 	return nil
+}
+
+// action opens the form (tui/screens/forms) or wizard an action key
+// names, on the tenant under the cursor; under --readonly it says no.
+func (m *Model) action(msg tea.KeyPressMsg) tea.Cmd {
+	a := m.env.Keys.Actions
+	if !key.Matches(msg, a.List()...) {
+		return nil
+	}
+	if m.env.ReadOnly {
+		return screen.FlashCmd(forms.ReadOnlyMsg, true)
+	}
+	if key.Matches(msg, a.Add) {
+		return screen.OpenCmd("add-tenant", "")
+	}
+	if m.selected == "" {
+		return screen.FlashCmd("no tenant selected: add one with a", true)
+	}
+	for _, o := range []struct {
+		b    key.Binding
+		name string
+	}{{a.Edit, "edit-tenant"}, {a.Delete, "delete-tenant"}, {a.Domain, "add-domain"},
+		{a.Backends, "backends"}, {a.APIKeys, "apikeys"}, {a.Policy, "policy"}} {
+		if key.Matches(msg, o.b) {
+			return screen.OpenCmd(o.name, m.selected)
+		}
+	}
+	if m.rows[m.view[m.cursor]].state == "suspended" {
+		return screen.OpenCmd("resume-tenant", m.selected)
+	}
+	return screen.OpenCmd("suspend-tenant", m.selected)
 }
 
 // typeKey edits the filter: enter keeps it, esc clears it.
@@ -224,6 +267,8 @@ func (m *Model) View(w, h int) string {
 		b.WriteString("\n" + st.Error.Render("cannot read the tenants: "+d.ListErr))
 	case len(m.rows) == 0 && d.ListsTime.IsZero():
 		b.WriteString("\n" + st.Faint.Render("reading the tenants..."))
+	case len(m.rows) == 0 && !m.env.ReadOnly:
+		b.WriteString("\n" + st.Faint.Render("no tenants yet: press a to add one (or `foyer tenant add <slug>`)"))
 	case len(m.rows) == 0:
 		b.WriteString("\n" + st.Faint.Render("no tenants yet: add one with `foyer tenant add <slug>`"))
 	case len(m.view) == 0:
