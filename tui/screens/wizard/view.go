@@ -37,7 +37,7 @@ func (m *Model) View(w, h int) string {
 	case StepDomain:
 		m.viewDomain(&b, w)
 	case StepRecords:
-		m.viewRecords(&b)
+		m.viewRecords(&b, w)
 	case StepCheck:
 		m.viewCheck(&b, w)
 	case StepIssuing:
@@ -70,23 +70,24 @@ func recordLines(d api.Domain) (point []string, txt string) {
 		return nil, ""
 	}
 	if s.CNAME != "" {
-		point = append(point, d.Name+"  CNAME  "+s.CNAME)
+		point = append(point, d.Name+"  CNAME "+s.CNAME)
 	}
 	for _, ip := range s.Addresses {
-		typ := "A"
+		typ := "A    "
 		if strings.Contains(ip, ":") {
-			typ = "AAAA"
+			typ = "AAAA "
 		}
-		point = append(point, d.Name+"  "+typ+"  "+ip)
+		point = append(point, d.Name+"  "+typ+" "+ip)
 	}
 	if s.TXTName != "" {
-		txt = s.TXTName + "  TXT  " + s.TXTValue
+		txt = s.TXTName + "  TXT   " + s.TXTValue
 	}
 	return point, txt
 }
 
-func (m *Model) viewRecords(b *strings.Builder) {
+func (m *Model) viewRecords(b *strings.Builder, w int) {
 	st := m.env.Styles
+	wrap := lipgloss.NewStyle().Width(max(w-1, 10))
 	point, txt := recordLines(m.domain)
 	b.WriteString("Give the customer these DNS records. Point " + m.domain.Name + " here with one of:\n\n")
 	if len(point) == 0 {
@@ -99,8 +100,7 @@ func (m *Model) viewRecords(b *strings.Builder) {
 		b.WriteString("\nOptionally, to prove ownership before the DNS switch (then the certificate can\nbe ready before traffic moves):\n\n")
 		b.WriteString(txt + "\n")
 	}
-	b.WriteString("\n" + st.Faint.Render("The domain is pending until its DNS points here; foyer checks it in the background too.") + "\n")
-	b.WriteString(st.Faint.Render("Press enter once the records are set to watch the check live.") + "\n")
+	b.WriteString("\n" + st.Faint.Render(wrap.Render("The domain is pending until its DNS points here; foyer checks it in the background too. Press enter once the records are set to watch the check live.")) + "\n")
 }
 
 func (m *Model) viewCheck(b *strings.Builder, w int) {
@@ -175,7 +175,7 @@ func (m *Model) viewIssuing(b *strings.Builder) {
 		}
 		b.WriteString("\n" + st.Faint.Render("foyer retries by itself; c checks again now.") + "\n")
 	default:
-		b.WriteString("Obtaining its certificate; this usually takes under a minute.\n")
+		b.WriteString("Obtaining its certificate; this screen moves on when the domain is active.\n")
 	}
 }
 

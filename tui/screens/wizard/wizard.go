@@ -124,7 +124,7 @@ func (m *Model) Keys() []key.Binding {
 	esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave"))
 	switch m.step {
 	case StepDomain:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add"))}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add")), esc}
 	case StepRecords:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "records are set: check")), esc}
 	case StepCheck:
