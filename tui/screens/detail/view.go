@@ -1,6 +1,7 @@
 package detail
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -357,7 +358,8 @@ func (m *Model) logSection(w, h int) []string {
 
 // errText is an error in words: an *api.Error's message and hint.
 func errText(err error) string {
-	if ae, ok := err.(*api.Error); ok && ae.Hint != "" {
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Hint != "" {
 		return ae.Msg + " (" + ae.Hint + ")"
 	}
 	return err.Error()
