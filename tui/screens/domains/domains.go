@@ -13,6 +13,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/foyerhq/foyer/appliance/admin/api"
 	"github.com/foyerhq/foyer/tui/data"
@@ -45,7 +46,7 @@ type Model struct {
 	height   int
 	checking map[string]bool    // re-checks in flight
 	results  map[string]Checked // the last re-check of each domain
-	last     string             // the domain last re-checked
+	longest  int                // the longest domain name, in cells
 
 	check key.Binding
 }
@@ -102,7 +103,7 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		}
 	case Checked:
 		delete(m.checking, msg.Name)
-		m.results[msg.Name], m.last = msg, msg.Name
+		m.results[msg.Name] = msg
 	case tea.KeyPressMsg:
 		if m.typing {
 			m.typeKey(msg)
@@ -199,7 +200,9 @@ func (m *Model) current() (api.Domain, bool) {
 func (m *Model) refilter() {
 	f := strings.ToLower(m.filter)
 	m.view = m.view[:0]
+	m.longest = 0
 	for i, d := range m.env.Data.Domains {
+		m.longest = max(m.longest, ansi.StringWidth(d.Name))
 		if f == "" || strings.Contains(d.Name, f) || strings.Contains(d.Tenant, f) || strings.Contains(d.State, f) {
 			m.view = append(m.view, i)
 		}

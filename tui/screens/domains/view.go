@@ -70,7 +70,7 @@ func (m *Model) View(w, h int) string {
 
 func (m *Model) widths(w int) (nameW, reasonW int) {
 	fixed := 2 + tenantW + stateW + expiresW + checkedW + 4*2
-	nameW = min(max(w-fixed-2, nameMin), nameMax)
+	nameW = min(max(w-fixed-2, nameMin), max(m.longest, nameMin), nameMax)
 	if w >= reasonAt {
 		reasonW = max(w-fixed-nameW-2, 10)
 	}
