@@ -2,6 +2,9 @@ package tui
 
 import (
 	"github.com/foyerhq/foyer/tui/screen"
+	"github.com/foyerhq/foyer/tui/screens/detail"
+	"github.com/foyerhq/foyer/tui/screens/domains"
+	"github.com/foyerhq/foyer/tui/screens/logs"
 	"github.com/foyerhq/foyer/tui/screens/tenants"
 )
 
@@ -15,5 +18,8 @@ const Home = "tenants"
 func Screens() []screen.Entry {
 	return []screen.Entry{
 		tenants.Entry,
+		detail.Entry,
+		domains.Entry,
+		logs.Entry,
 	}
 }
