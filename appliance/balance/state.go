@@ -26,7 +26,7 @@ type State struct {
 
 // HealthFunc is told of a backend's health transitions: from and to are
 // Healthy, Unhealthy or Ejected, lastErr the last check or forwarding
-// error. It is called on the goroutine that saw the change (a health
+// error ("" when to is Healthy). It is called on the goroutine that saw the change (a health
 // check, or a request that ejected the backend or found its ejection
 // over), only at a transition, so it must return at once: hand the
 // change on, never block.
@@ -38,7 +38,7 @@ func (s *State) changed(from, to string) {
 		return
 	}
 	var lastErr string
-	if in := s.info.Load(); in != nil {
+	if in := s.info.Load(); in != nil && to != Healthy { // a recovery is not explained by the last failure
 		lastErr = in.lastErr
 	}
 	s.onChange(s.id, from, to, lastErr)
