@@ -228,6 +228,9 @@ func (f *Form) key(msg tea.KeyPressMsg) tea.Cmd {
 		case "y", "Y":
 			return f.submit()
 		case "n", "N", "esc":
+			if len(f.inputs) == 0 {
+				return screen.BackCmd
+			}
 			f.confirming = false
 		}
 		return nil

@@ -148,3 +148,38 @@ func TestSparkline(t *testing.T) {
 		t.Errorf("empty sparkline = %q", got)
 	}
 }
+
+// Ensure that the action keys open their forms on the tenant under the
+// cursor (s resumes a suspended tenant), a opens the add form with no
+// tenant, and that under --readonly each says so in the footer instead.
+func TestActionKeys(t *testing.T) {
+	m, _ := newTest(t)
+	sent := func(k string) tea.Msg {
+		t.Helper()
+		_, cmd := m.Update(tea.KeyPressMsg{Code: []rune(k)[0], Text: k})
+		if cmd == nil {
+			t.Fatalf("%s gave no command", k)
+		}
+		return cmd()
+	}
+	for k, want := range map[string]screen.Open{
+		"a": {Name: "add-tenant"}, "e": {Name: "edit-tenant", Arg: "acme"}, "x": {Name: "delete-tenant", Arg: "acme"},
+		"d": {Name: "add-domain", Arg: "acme"}, "b": {Name: "backends", Arg: "acme"}, "K": {Name: "apikeys", Arg: "acme"},
+		"p": {Name: "policy", Arg: "acme"}, "s": {Name: "suspend-tenant", Arg: "acme"},
+	} {
+		if got := sent(k); got != want {
+			t.Errorf("%s sent %#v, want %#v", k, got, want)
+		}
+	}
+	press(m, "down") // globex, suspended
+	if got, want := sent("s"), (screen.Open{Name: "resume-tenant", Arg: "globex"}); got != want {
+		t.Errorf("s on a suspended tenant sent %#v, want %#v", got, want)
+	}
+
+	m.env.ReadOnly = true
+	for _, k := range []string{"a", "e", "s", "x", "d", "b", "K", "p"} {
+		if f, ok := sent(k).(screen.Flash); !ok || !f.Err || !strings.Contains(f.Text, "read-only") {
+			t.Errorf("read-only %s sent %#v, want a read-only flash", k, f)
+		}
+	}
+}

@@ -129,7 +129,9 @@ func (m *Model) checkLines(b *strings.Builder, w int) {
 		if !c.OK {
 			mark = st.Bad.Render("✗")
 		}
-		b.WriteString(mark + " " + padRight(strings.ToUpper(c.Name), 5) + " " + styles.Fit(c.Detail, max(w-9, 10)) + "\n")
+		name := strings.ToUpper(c.Name)
+		detail := strings.TrimPrefix(c.Detail, name+" ") // the daemon's DNS lines start with the type
+		b.WriteString(mark + " " + padRight(name, 5) + " " + styles.Fit(detail, max(w-9, 10)) + "\n")
 		if !c.OK && c.Hint != "" {
 			for _, l := range strings.Split(wrap.Render(c.Hint), "\n") {
 				b.WriteString("        " + st.Faint.Render(strings.TrimRight(l, " ")) + "\n")
