@@ -56,6 +56,29 @@
 //     FlashCmd) ask the root to push a screen, pop this one, or show a
 //     line in the footer.
 //
+// # Actions: opening a form
+//
+// Every change is a screen too: the forms of tui/screens/forms (add, edit,
+// suspend, resume, delete a tenant; its backends, policy and API keys) and
+// the custom-domain wizard of tui/screens/wizard, registered by
+// forms.Entries and wizard.Entry. A screen that offers an action opens
+// one by name with the tenant's slug as the argument:
+//
+//	return m, screen.OpenCmd("edit-tenant", slug)  // or add-domain, backends, policy, apikeys, delete-tenant...
+//	return m, screen.OpenCmd("remove-backend", forms.Arg(slug, pool, url))
+//
+// The package comment of tui/screens/forms lists every name and its
+// argument. Use the keys of Env.Keys.Actions (a add, e edit, s
+// suspend/resume, x delete, d add domain, b backends, K API keys, p
+// policy) so an action has the same key on every screen. Under
+// Env.ReadOnly a form refuses by itself (it closes and says why in the
+// footer), but a screen should also answer the key with
+// screen.FlashCmd(forms.ReadOnlyMsg, true) and leave the actions out of
+// its footer. A form closes with screen.Back and a line in the footer when
+// the daemon accepted the change; the feed's next lists show it. After a
+// change the screen below gets forms.Changed, to re-read what the feed
+// does not carry (API keys).
+//
 // # Tests
 //
 // Model tests feed the root data messages (data.Lists, data.Frame,
