@@ -4,8 +4,10 @@ import (
 	"github.com/foyerhq/foyer/tui/screen"
 	"github.com/foyerhq/foyer/tui/screens/detail"
 	"github.com/foyerhq/foyer/tui/screens/domains"
+	"github.com/foyerhq/foyer/tui/screens/forms"
 	"github.com/foyerhq/foyer/tui/screens/logs"
 	"github.com/foyerhq/foyer/tui/screens/tenants"
+	"github.com/foyerhq/foyer/tui/screens/wizard"
 )
 
 // Home is the screen the console opens on.
@@ -16,10 +18,11 @@ const Home = "tenants"
 // under tui/screens/). Names opened before their screen exists (enter on a
 // tenant opens "detail") answer with a message in the footer.
 func Screens() []screen.Entry {
-	return []screen.Entry{
+	return append([]screen.Entry{
 		tenants.Entry,
 		detail.Entry,
 		domains.Entry,
 		logs.Entry,
-	}
+		wizard.Entry,
+	}, forms.Entries...) // the actions: add-tenant, edit-tenant, backends, policy, apikeys...
 }
