@@ -6,8 +6,9 @@
 //  2. the DNS records to give the customer (from AddDomain's answer: the
 //     CNAME target or A/AAAA addresses, and the TXT ownership token), each
 //     on one line with nothing around the values, to copy;
-//  3. a live check (CheckDomain) re-run every CheckEvery, a tick or a cross
-//     per record and the hint for each failure;
+//  3. a live check (CheckDomain) re-run every CheckEvery until the domain
+//     is verified, a tick or a cross per record and the hint for each
+//     failure;
 //  4. the issuance: the domain's state from the feed, verified -> issuing
 //     -> active;
 //  5. active, with the certificate's expiry.
@@ -155,7 +156,7 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		}
 		return m, m.onCheck(msg)
 	case tick:
-		if msg.m == m && msg.gen == m.gen && (m.step == StepCheck || m.step == StepIssuing) && !m.busy {
+		if msg.m == m && msg.gen == m.gen && m.step == StepCheck && !m.busy {
 			return m, m.runCheck()
 		}
 	case data.Updated:
@@ -255,7 +256,7 @@ func (m *Model) onCheck(msg checked) tea.Cmd {
 		}
 	}
 	m.advance()
-	if (m.step != StepCheck && m.step != StepIssuing) || CheckEvery <= 0 {
+	if m.step != StepCheck || CheckEvery <= 0 { // once verified, the feed shows the issuance
 		return nil
 	}
 	m.gen++
