@@ -51,17 +51,25 @@ type Model struct {
 	reading   bool // a policy read is in flight
 
 	follow  logs.Follower
-	tail    *logs.Ring[api.FollowRecord]
+	tail    *logs.Ring[logs.Row]
 	class   logs.Class
 	dropped uint64
 	tailErr string
 
 	keys struct{ status key.Binding }
+
+	// the last frame, reused until something changes (View runs every
+	// frame; the data changes about once a second)
+	frame        string
+	frameW       int
+	frameH       int
+	frameVersion int
+	version      int // bumped by every Update that may change the view
 }
 
 // New opens the detail screen of tenant slug.
 func New(env *screen.Env, slug string) screen.Screen {
-	m := &Model{env: env, slug: slug, tail: logs.NewRing[api.FollowRecord](TailSize)}
+	m := &Model{env: env, slug: slug, tail: logs.NewRing[logs.Row](TailSize)}
 	m.follow.Query = api.FollowQuery{Tenant: slug}
 	m.keys.status = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "log status"))
 	m.rebuild()
@@ -90,6 +98,7 @@ func (m *Model) Slug() string { return m.slug }
 
 // Update handles data changes, the policy answer, log records and keys.
 func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
+	m.version++
 	switch msg := msg.(type) {
 	case data.Updated:
 		var cmds []tea.Cmd
@@ -149,7 +158,7 @@ func (m *Model) addRecords(r logs.Records) {
 	m.tailErr = r.Err
 	for i := range r.Recs {
 		if r.Recs[i].Tenant == m.slug {
-			m.tail.Push(r.Recs[i])
+			m.tail.Push(logs.Row{Rec: r.Recs[i]})
 		}
 	}
 }

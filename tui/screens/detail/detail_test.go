@@ -291,12 +291,28 @@ func TestDetailViewSize(t *testing.T) {
 	}
 }
 
-// BenchmarkViewDetail is one frame of the detail screen at 160x50 (split
-// layout, three-row charts) with five minutes of history and a full tail.
+// BenchmarkViewDetail is the frame after a stats line: the detail screen
+// rebuilds its series and draws everything at 160x50 (split layout,
+// three-row charts) with five minutes of history and a full log tail.
 func BenchmarkViewDetail(b *testing.B) {
 	m := detail.New(tui.NewEnv(fixture(), nil, false, false), "acme").(*detail.Model)
 	m.Update(policy())
 	m.Update(records(detail.TailSize))
+	m.View(160, 50) // the log lines are drawn once per width
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Update(data.Updated{What: "stats"})
+		_ = m.View(160, 50)
+	}
+}
+
+// BenchmarkViewDetailUnchanged is a frame with nothing new since the last
+// (most frames: the data changes about once a second).
+func BenchmarkViewDetailUnchanged(b *testing.B) {
+	m := detail.New(tui.NewEnv(fixture(), nil, false, false), "acme").(*detail.Model)
+	m.Update(policy())
+	m.Update(records(detail.TailSize))
+	m.View(160, 50)
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View(160, 50)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/foyerhq/foyer/appliance/admin/api"
 	"github.com/foyerhq/foyer/tui/format"
-	"github.com/foyerhq/foyer/tui/screens/logs"
 	"github.com/foyerhq/foyer/tui/styles"
 )
 
@@ -26,8 +25,20 @@ const (
 )
 
 // View draws the sections: stacked below each other, or with the log tail
-// in its own column on a wide terminal.
+// in its own column on a wide terminal. Every line is drawn exactly w
+// cells wide, and the frame is reused until an Update changes something.
 func (m *Model) View(w, h int) string {
+	if h <= 0 || w <= 0 {
+		return ""
+	}
+	if m.frame != "" && m.frameW == w && m.frameH == h && m.frameVersion == m.version {
+		return m.frame
+	}
+	m.frame, m.frameW, m.frameH, m.frameVersion = m.draw(w, h), w, h, m.version
+	return m.frame
+}
+
+func (m *Model) draw(w, h int) string {
 	d := m.env.Data
 	st := m.env.Styles
 	t, ok := d.Tenant(m.slug)
@@ -38,40 +49,40 @@ func (m *Model) View(w, h int) string {
 		}
 		return styles.Box(msg, w, h)
 	}
-	title := m.titleLine(t, w)
+	out := []string{m.titleLine(t, w)}
 	if w >= splitWidth {
 		lw := w * 11 / 20
 		rw := w - lw - 3
-		left := m.sections(lw, h-1)
-		right := m.logSection(rw, h-1)
-		return styles.Box(title+"\n"+join(left, right, lw, rw, h-1), w, h)
+		out = append(out, join(m.sections(lw, h-1), m.logSection(rw, h-1), lw, rw, h-1)...)
+	} else {
+		out = append(out, m.sections(w, h-1)...)
+		if rest := h - len(out); rest >= 2 {
+			out = append(out, m.logSection(w, rest)...)
+		}
 	}
-	top := m.sections(w, h-1)
-	rest := h - 1 - len(top)
-	out := append([]string{title}, top...)
-	if rest >= 2 {
-		out = append(out, m.logSection(w, rest)...)
+	blank := strings.Repeat(" ", w)
+	for len(out) < h {
+		out = append(out, blank)
 	}
-	return styles.Box(strings.Join(out, "\n"), w, h)
+	return strings.Join(out[:h], "\n")
 }
 
-// join puts two columns side by side with a rule between them.
-func join(left, right []string, lw, rw, h int) string {
-	var b strings.Builder
+// join puts two columns of lines (each exactly lw and rw cells) side by
+// side with a rule between them.
+func join(left, right []string, lw, rw, h int) []string {
+	out := make([]string, h)
+	lb, rb := strings.Repeat(" ", lw), strings.Repeat(" ", rw)
 	for i := range h {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		var l, r string
+		l, r := lb, rb
 		if i < len(left) {
 			l = left[i]
 		}
 		if i < len(right) {
 			r = right[i]
 		}
-		b.WriteString(styles.Fit(l, lw) + " │ " + styles.Fit(r, rw))
+		out[i] = l + " │ " + r
 	}
-	return b.String()
+	return out
 }
 
 func (m *Model) titleLine(t api.Tenant, w int) string {
@@ -181,7 +192,7 @@ func (m *Model) domainLines(w, maxN int) []string {
 	ds := m.env.Data.ByTenant[m.slug]
 	out := []string{m.section("DOMAINS", strconv.Itoa(len(ds)), w)}
 	if len(ds) == 0 {
-		return append(out, st.Faint.Render("  none: add one with `foyer domain add "+m.slug+" <domain>`"))
+		return append(out, styles.Fit(st.Faint.Render("  none: add one with `foyer domain add "+m.slug+" <domain>`"), w))
 	}
 	nameW := 0
 	for _, d := range ds {
@@ -190,7 +201,7 @@ func (m *Model) domainLines(w, maxN int) []string {
 	nameW = min(nameW, max(w/3, 12))
 	for i, d := range ds {
 		if i == maxN && len(ds) > maxN+1 {
-			out = append(out, st.Faint.Render(fmt.Sprintf("  +%d more (:domains lists them all)", len(ds)-maxN)))
+			out = append(out, styles.Fit(st.Faint.Render(fmt.Sprintf("  +%d more (:domains lists them all)", len(ds)-maxN)), w))
 			break
 		}
 		s := "  " + padR(d.Name, nameW) + "  " + domainStyle(st, d.State).Render(padR(d.State, 11))
@@ -234,7 +245,7 @@ func (m *Model) backendLines(w, maxN int) []string {
 	}
 	out := []string{m.section("BACKENDS", fmt.Sprintf("%d/%d healthy", healthy, len(bs)), w)}
 	if len(bs) == 0 {
-		return append(out, st.Faint.Render("  none: add one with `foyer backend add "+m.slug+" <url>`"))
+		return append(out, styles.Fit(st.Faint.Render("  none: add one with `foyer backend add "+m.slug+" <url>`"), w))
 	}
 	byURL := make(map[string]api.BackendStats, len(m.latest.Backends))
 	for _, b := range m.latest.Backends {
@@ -249,7 +260,7 @@ func (m *Model) backendLines(w, maxN int) []string {
 	urlW = min(urlW, max(w/3, 16))
 	for i, b := range sorted {
 		if i == maxN && len(sorted) > maxN+1 {
-			out = append(out, st.Faint.Render(fmt.Sprintf("  +%d more", len(sorted)-maxN)))
+			out = append(out, styles.Fit(st.Faint.Render(fmt.Sprintf("  +%d more", len(sorted)-maxN)), w))
 			break
 		}
 		bst := byURL[b.URL]
@@ -338,7 +349,7 @@ func (m *Model) logSection(w, h int) []string {
 	}
 	var pick []int
 	for i := m.tail.Len() - 1; i >= 0 && len(pick) < n; i-- {
-		if r := m.tail.At(i); m.class.Match(r.Status) {
+		if m.class.Match(m.tail.Ptr(i).Rec.Status) {
 			pick = append(pick, i)
 		}
 	}
@@ -347,11 +358,10 @@ func (m *Model) logSection(w, h int) []string {
 		if m.tail.Len() > 0 {
 			msg = "  no " + m.class.String() + " answers among the last " + strconv.Itoa(m.tail.Len())
 		}
-		return append(out, st.Faint.Render(msg))
+		return append(out, styles.Fit(st.Faint.Render(msg), w))
 	}
 	for i := len(pick) - 1; i >= 0; i-- {
-		r := m.tail.At(pick[i])
-		out = append(out, logs.Line(st, &r, w, false))
+		out = append(out, m.tail.Ptr(pick[i]).Line(st, w, false)) // exactly w cells
 	}
 	return out
 }

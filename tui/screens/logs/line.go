@@ -22,6 +22,24 @@ const (
 	bytesW  = 6
 )
 
+// Row is a record with its line as last drawn: a record never changes, so
+// View draws each line once per width rather than every frame.
+type Row struct {
+	Rec  api.FollowRecord
+	line string
+	w    int  // the width line was drawn at; 0 none
+	wt   bool // whether line has the tenant column
+}
+
+// Line returns the row drawn in w cells (see Line), from its cache when
+// it was drawn at this width before.
+func (r *Row) Line(st styles.Styles, w int, withTenant bool) string {
+	if r.w != w || r.wt != withTenant || r.line == "" {
+		r.line, r.w, r.wt = Line(st, &r.Rec, w, withTenant), w, withTenant
+	}
+	return r.line
+}
+
 // Head is the column headings over Line's output (withTenant as in Line).
 func Head(st styles.Styles, w int, withTenant bool) string {
 	cells := []string{pad("TIME", timeW, false)}
@@ -56,6 +74,9 @@ func Line(st styles.Styles, r *api.FollowRecord, w int, withTenant bool) string 
 	b.WriteString(" " + pad(r.Host+r.Path, pathWidth(w, withTenant), false))
 	b.WriteString(" " + pad(format.Latency(r.Duration), durW, true))
 	b.WriteString(" " + pad(format.Bytes(float64(r.BytesOut)), bytesW, true))
+	if w >= lineMin(withTenant) { // the cells add up to w exactly
+		return b.String()
+	}
 	return styles.Fit(b.String(), w)
 }
 
@@ -69,16 +90,22 @@ func statusStyle(st styles.Styles, code int) lipgloss.Style {
 	return st.OK
 }
 
-func pathWidth(w int, withTenant bool) int {
-	fixed := timeW + statusW + methodW + durW + bytesW + 5
+// fixedWidth is a line's width without the path.
+func fixedWidth(withTenant bool) int {
+	fixed := timeW + statusW + methodW + durW + bytesW + 5 // the five gaps
 	if withTenant {
 		fixed += tenantW + 1
 	}
-	return max(w-fixed, 8)
+	return fixed
 }
 
+// lineMin is the narrowest width whose line is drawn without cutting.
+func lineMin(withTenant bool) int { return fixedWidth(withTenant) + 8 }
+
+func pathWidth(w int, withTenant bool) int { return max(w-fixedWidth(withTenant), 8) }
+
 func pad(s string, w int, right bool) string {
-	n := ansi.StringWidth(s)
+	n := width(s)
 	switch {
 	case n > w:
 		return ansi.Truncate(s, w, "…")
@@ -86,6 +113,17 @@ func pad(s string, w int, right bool) string {
 		return strings.Repeat(" ", w-n) + s
 	}
 	return s + strings.Repeat(" ", w-n)
+}
+
+// width is s's width in cells; plain ASCII (most of a log line) is
+// counted without the grapheme machinery.
+func width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }
 
 // Class is a status-class filter: 0 is every status, 2 to 5 one class

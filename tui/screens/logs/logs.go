@@ -38,7 +38,7 @@ type Model struct {
 	env    *screen.Env
 	follow Follower
 	ring   *Ring[api.FollowRecord] // every record received, newest last
-	shown  *Ring[api.FollowRecord] // those that pass the filters
+	shown  *Ring[Row]              // those that pass the filters, with their drawn lines
 
 	tenant string // tenant filter (exact slug); "" any
 	class  Class
@@ -48,10 +48,10 @@ type Model struct {
 	input  string // the prompt's text
 
 	paused  bool
-	frozen  []api.FollowRecord // what the screen shows while paused, newest last
-	fresh   int                // records received while paused
-	scroll  int                // lines scrolled up from the newest, while paused
-	height  int                // record lines visible at the last View
+	frozen  []Row // what the screen shows while paused, newest last
+	fresh   int   // records received while paused
+	scroll  int   // lines scrolled up from the newest, while paused
+	height  int   // record lines visible at the last View
 	dropped uint64
 	errText string
 
@@ -65,7 +65,7 @@ func New(env *screen.Env, _ string) screen.Screen {
 
 // NewSize opens the logs screen keeping n records (tests use a small n).
 func NewSize(env *screen.Env, n int) *Model {
-	m := &Model{env: env, ring: NewRing[api.FollowRecord](n), shown: NewRing[api.FollowRecord](n), height: 10}
+	m := &Model{env: env, ring: NewRing[api.FollowRecord](n), shown: NewRing[Row](n), height: 10}
 	m.keys.tenant = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tenant"))
 	m.keys.status = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "status"))
 	m.keys.pause = key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause"))
@@ -151,7 +151,7 @@ func (m *Model) add(r Records) {
 	for i := range r.Recs {
 		m.ring.Push(r.Recs[i])
 		if m.match(&r.Recs[i]) {
-			m.shown.Push(r.Recs[i])
+			m.shown.Push(Row{Rec: r.Recs[i]})
 			if m.paused {
 				m.fresh++
 			}
@@ -168,8 +168,8 @@ func (m *Model) match(r *api.FollowRecord) bool {
 func (m *Model) refilter() {
 	m.shown.Reset()
 	for i := 0; i < m.ring.Len(); i++ {
-		if r := m.ring.At(i); m.match(&r) {
-			m.shown.Push(r)
+		if r := m.ring.Ptr(i); m.match(r) {
+			m.shown.Push(Row{Rec: *r})
 		}
 	}
 	if m.paused {

@@ -34,6 +34,12 @@ func (r *Ring[T]) At(i int) T {
 	return r.buf[(r.head-r.n+i+2*len(r.buf))%len(r.buf)]
 }
 
+// Ptr returns a pointer to the i-th oldest value held, valid until it is
+// overwritten (a cache beside the value may be updated through it).
+func (r *Ring[T]) Ptr(i int) *T {
+	return &r.buf[(r.head-r.n+i+2*len(r.buf))%len(r.buf)]
+}
+
 // Reset empties the ring, keeping its array.
 func (r *Ring[T]) Reset() {
 	clear(r.buf)

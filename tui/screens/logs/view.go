@@ -9,14 +9,16 @@ import (
 
 // View draws the title line with the filters and the stream's state, the
 // headings, and the newest records that fit (or, paused, the frozen ones
-// at the scroll position).
+// at the scroll position). Each record's line is drawn once per width
+// (Row), and the lines are exactly w cells, so a frame is cheap.
 func (m *Model) View(w, h int) string {
 	st := m.env.Styles
+	if h <= 0 || w <= 0 {
+		return ""
+	}
 	m.height = max(h-2, 1)
-	var b strings.Builder
-	b.WriteString(m.titleLine(w))
-	b.WriteByte('\n')
-	b.WriteString(Head(st, w, true))
+	lines := make([]string, 0, h)
+	lines = append(lines, m.titleLine(w), Head(st, w, true))
 	n := m.shown.Len()
 	if m.paused {
 		n = len(m.frozen)
@@ -24,18 +26,27 @@ func (m *Model) View(w, h int) string {
 	end := n - m.scroll
 	start := max(end-m.height, 0)
 	if n == 0 {
-		b.WriteString("\n" + st.Faint.Render(m.emptyText()))
+		lines = append(lines, styles.Fit(st.Faint.Render(m.emptyText()), w))
 	}
+	exact := w >= lineMin(true)
 	for i := start; i < end; i++ {
-		b.WriteByte('\n')
+		var row *Row
 		if m.paused {
-			b.WriteString(Line(st, &m.frozen[i], w, true))
+			row = &m.frozen[i]
 		} else {
-			r := m.shown.At(i)
-			b.WriteString(Line(st, &r, w, true))
+			row = m.shown.Ptr(i)
 		}
+		l := row.Line(st, w, true)
+		if !exact {
+			l = styles.Fit(l, w)
+		}
+		lines = append(lines, l)
 	}
-	return styles.Box(b.String(), w, h)
+	blank := strings.Repeat(" ", w)
+	for len(lines) < h {
+		lines = append(lines, blank)
+	}
+	return strings.Join(lines[:h], "\n")
 }
 
 func (m *Model) emptyText() string {
