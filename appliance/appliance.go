@@ -100,7 +100,9 @@ func New(opts Options) (*Appliance, error) {
 	a.events = newEventHub(time.Now)
 	reg := balance.NewRegistry()
 	reg.OnHealthChange(a.events.healthChanged)
-	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger, Recorder: a.recorder, Registry: reg})
+	brk := balance.NewBreakers(nil)
+	brk.OnChange(a.events.breakerChanged)
+	a.proxy = proxy.New(proxy.Options{Logger: opts.Logger, Recorder: a.recorder, Registry: reg, Breakers: brk})
 	a.events.table = a.proxy.Table
 	a.gate = newGate(a.proxy.Table, func(name string) bool { return a.certs.ImportedCovers(name) })
 	certs, err := acme.New(acme.Options{Certs: opts.Store, Blobs: opts.Store, Logger: opts.Logger, Decide: a.gate.Decide,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/foyerhq/foyer/appliance/admin"
 	"github.com/foyerhq/foyer/appliance/admin/api"
+	"github.com/foyerhq/foyer/appliance/balance"
 	"github.com/foyerhq/foyer/appliance/route"
 	"github.com/foyerhq/foyer/store"
 )
@@ -22,12 +23,14 @@ const eventBuffer = 256
 // eventHub collects what happens in the appliance that an operator
 // watches for (the watch stream's event lines, `foyer events`, the TUI's
 // feed): domain state changes (verifier.go), certificates obtained,
-// renewed and evicted (verifier.go, certlife.go) and backend health
-// transitions (balance.Registry's HealthFunc). Publishing never blocks:
+// renewed and evicted (verifier.go, certlife.go), backend health
+// transitions (balance.Registry's HealthFunc) and tenants' circuit
+// breakers changing state (balance.Breakers' BreakerFunc). Publishing never blocks:
 // each subscriber has a bounded channel, and one that is full misses the
 // event and is told how many it missed in the next one it gets. Nothing
 // here runs on the request path except a health transition seen by a
-// request (a passive ejection, its end), which costs one publish.
+// request (a passive ejection, its end, a breaker's change), which costs
+// one publish.
 type eventHub struct {
 	now   func() time.Time
 	table func() *route.Table // the table in service, for health notices' names; nil: none
@@ -39,9 +42,10 @@ type eventHub struct {
 	subs map[*eventSub]struct{}
 	// idxOf is the table backends was indexed from; backends maps a
 	// backend ID to its tenant, pool and URL, rebuilt at the first health
-	// notice after a table swap.
+	// or breaker notice after a table swap.
 	idxOf    *route.Table
 	backends map[uint64]backendRef
+	tenants  map[uint64]string // tenant ID -> slug, from idxOf too
 }
 
 // backendRef names a backend in health notices.
@@ -126,6 +130,27 @@ func (h *eventHub) certificate(tenant, name, what string, notAfter time.Time) {
 	h.publish(n)
 }
 
+// breakerChanged is the proxy's breakers' BreakerFunc: it names the
+// tenant from the table in service and publishes the change.
+func (h *eventHub) breakerChanged(tenantID uint64, from, to string) {
+	slug := h.tenant(tenantID)
+	h.publish(api.Notice{Kind: api.NoticeBreaker, Tenant: slug, Name: slug, From: from, To: to, Reason: breakerReason(from, to)})
+}
+
+// breakerReason says why a breaker moved from one state to another.
+func breakerReason(from, to string) string {
+	switch {
+	case to == balance.BreakerOpen && from == balance.BreakerHalfOpen:
+		return "a probe failed; refusing requests for the cool-down again"
+	case to == balance.BreakerOpen:
+		return "errors reached the breaker's ratio; refusing requests for the cool-down"
+	case to == balance.BreakerHalfOpen:
+		return "cool-down over; letting probes through"
+	default:
+		return "the probes succeeded"
+	}
+}
+
 // healthChanged is the balance registry's HealthFunc: it names the
 // backend from the table in service and publishes the transition.
 func (h *eventHub) healthChanged(id uint64, from, to, lastErr string) {
@@ -134,35 +159,47 @@ func (h *eventHub) healthChanged(id uint64, from, to, lastErr string) {
 		From: from, To: to, Reason: lastErr})
 }
 
-// backend names backend id, indexing the table in service if it changed.
+// backend names backend id from the table in service.
 func (h *eventHub) backend(id uint64) backendRef {
-	var t *route.Table
-	if h.table != nil {
-		t = h.table()
-	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if t != h.idxOf {
-		h.idxOf, h.backends = t, indexBackends(t)
-	}
+	h.reindex()
 	if ref, ok := h.backends[id]; ok {
 		return ref
 	}
 	return backendRef{url: "backend " + strconv.FormatUint(id, 10)}
 }
 
-// indexBackends maps every backend of t to its tenant, pool and URL.
-func indexBackends(t *route.Table) map[uint64]backendRef {
-	out := map[uint64]backendRef{}
+// tenant names tenant id from the table in service.
+func (h *eventHub) tenant(id uint64) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.reindex()
+	if slug, ok := h.tenants[id]; ok {
+		return slug
+	}
+	return "tenant " + strconv.FormatUint(id, 10)
+}
+
+// reindex indexes the table in service if it changed since; h.mu is held.
+func (h *eventHub) reindex() {
+	var t *route.Table
+	if h.table != nil {
+		t = h.table() // an atomic load: no lock of the proxy's
+	}
+	if t == h.idxOf && h.backends != nil {
+		return
+	}
+	h.idxOf, h.backends, h.tenants = t, map[uint64]backendRef{}, map[uint64]string{}
 	if t == nil {
-		return out
+		return
 	}
 	for _, tn := range t.Tenants() {
+		h.tenants[tn.ID] = tn.Slug
 		for _, p := range tn.Pools() {
 			for _, b := range p.Backends {
-				out[b.ID] = backendRef{tenant: tn.Slug, pool: p.Name, url: b.URL.Redacted()}
+				h.backends[b.ID] = backendRef{tenant: tn.Slug, pool: p.Name, url: b.URL.Redacted()}
 			}
 		}
 	}
-	return out
 }

@@ -81,31 +81,24 @@ func TestEventDomainCheck(t *testing.T) {
 	}
 }
 
-// Ensure that a backend whose server goes away produces a health event
-// (healthy -> unhealthy, named by tenant, pool and URL, with the check's
-// error) on a real watch stream, from the active health checks.
-func TestEventBackendDown(t *testing.T) {
-	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
-	defer be.Close()
+// eventBox runs a real appliance on a memstore with tenant acme (base
+// domain saas.test) whose one backend is url, after more(tx) configures
+// the rest; it returns the appliance and a watch stream on its socket.
+func eventBox(t *testing.T, url string, more func(tx store.Tx) error) (*Appliance, *api.Watcher) {
+	t.Helper()
 	db, err := memstore.Open(t.Context(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	err = db.Update(t.Context(), "test", func(tx store.Tx) error {
-		if err := tx.CreateTenant(&store.Tenant{Slug: "acme"}); err != nil {
-			return err
-		}
-		if err := tx.AddBackend(&store.Backend{Tenant: "acme", URL: be.URL}); err != nil {
-			return err
-		}
-		p, err := tx.Pool("acme", store.DefaultPool)
+		s, err := tx.Settings()
 		if err != nil {
 			return err
 		}
-		p.HealthPath, p.HealthInterval, p.HealthTimeout = "/health", store.Duration(100*time.Millisecond), store.Duration(100*time.Millisecond)
-		p.HealthyThreshold, p.UnhealthyThreshold = 1, 1
-		return tx.SetPool(&p)
+		s.BaseDomain = "saas.test"
+		return errors.Join(tx.SetSettings(s), tx.CreateTenant(&store.Tenant{Slug: "acme"}),
+			tx.AddBackend(&store.Backend{Tenant: "acme", URL: url}), more(tx))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -128,13 +121,58 @@ func TestEventBackendDown(t *testing.T) {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	<-a.Ready()
-	w := watchFor(t, filepath.Join(dir, api.SocketName))
+	select {
+	case <-a.Ready():
+	case err := <-done:
+		t.Fatalf("appliance did not start: %v", err)
+	}
+	return a, watchFor(t, filepath.Join(dir, api.SocketName))
+}
+
+// Ensure that a backend whose server goes away produces a health event
+// (healthy -> unhealthy, named by tenant, pool and URL, with the check's
+// error) on a real watch stream, from the active health checks.
+func TestEventBackendDown(t *testing.T) {
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer be.Close()
+	_, w := eventBox(t, be.URL, func(tx store.Tx) error {
+		p, err := tx.Pool("acme", store.DefaultPool)
+		if err != nil {
+			return err
+		}
+		p.HealthPath, p.HealthInterval, p.HealthTimeout = "/health", store.Duration(100*time.Millisecond), store.Duration(100*time.Millisecond)
+		p.HealthyThreshold, p.UnhealthyThreshold = 1, 1
+		return tx.SetPool(&p)
+	})
 	be.Close()
 	n := waitNotice(t, w, func(n api.Notice) bool { return n.Kind == api.NoticeHealth })
 	if n.Tenant != "acme" || n.Pool != store.DefaultPool || n.Name != be.URL || n.From != "healthy" ||
 		n.To != "unhealthy" || n.Reason == "" {
 		t.Fatalf("health event %+v, want acme/default %s healthy -> unhealthy with the check's error", n, be.URL)
+	}
+}
+
+// Ensure that a tenant whose backend answers 500s has its circuit breaker
+// open, and that this shows as a breaker event on a real watch stream.
+func TestEventBreakerOpens(t *testing.T) {
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }))
+	defer be.Close()
+	a, w := eventBox(t, be.URL, func(tx store.Tx) error {
+		return tx.SetTenantPolicy("acme", store.Policy{"breaker": "on", "breaker-min-requests": "2", "breaker-cooldown": "1m"})
+	})
+	for range 3 {
+		req, _ := http.NewRequest("GET", "http://"+a.Addrs()["http"]+"/", nil)
+		req.Host = "acme.saas.test"
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	n := waitNotice(t, w, func(n api.Notice) bool { return n.Kind == api.NoticeBreaker })
+	if n.Tenant != "acme" || n.Name != "acme" || n.From != "closed" || n.To != "open" || n.Reason == "" {
+		t.Fatalf("breaker event %+v, want acme's closed -> open with a reason", n)
 	}
 }
 

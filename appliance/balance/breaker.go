@@ -32,7 +32,9 @@ const breakerBuckets = 10
 // requests for Cooldown; then it lets Probes requests through (half-open):
 // if all succeed it closes, if one fails it opens again.
 type Breaker struct {
-	now func() time.Time
+	now      func() time.Time
+	id       uint64      // the tenant's ID, for onChange
+	onChange BreakerFunc // told of state changes (Breakers.OnChange); nil: nobody
 
 	mu      sync.Mutex // guards everything below
 	conf    BreakerConf
@@ -103,8 +105,18 @@ func (b *Breaker) Allow() (t Ticket, ok bool, retryAfter time.Duration) {
 	return Ticket{b: b, since: b.since}, true, 0
 }
 
+// BreakerFunc is told of a tenant's breaker changing state (from and to
+// are BreakerClosed, BreakerOpen or BreakerHalfOpen). It is called with
+// the breaker's lock held, on the request that made the change, so it
+// must return at once: hand the change on, never block, never call the
+// breaker.
+type BreakerFunc func(tenantID uint64, from, to string)
+
 // set moves to state s at now; b.mu is held.
 func (b *Breaker) set(s string, now time.Time) {
+	if b.onChange != nil && s != b.state {
+		b.onChange(b.id, b.state, s)
+	}
 	b.state, b.since, b.probes, b.passed = s, now, 0, 0
 	if s == BreakerClosed {
 		b.buckets = [breakerBuckets]bucket{}
@@ -217,9 +229,10 @@ func (b *Breaker) State() BreakerState {
 // Breakers keeps tenants' breakers across route-table rebuilds, keyed by
 // tenant ID. Get is lock-free.
 type Breakers struct {
-	now func() time.Time
-	mu  sync.Mutex                          // serialises Sync
-	m   atomic.Pointer[map[uint64]*Breaker] // tenant ID -> breaker; only tenants with the breaker on
+	now      func() time.Time
+	onChange BreakerFunc                         // given to every new Breaker; set by OnChange before use
+	mu       sync.Mutex                          // serialises Sync
+	m        atomic.Pointer[map[uint64]*Breaker] // tenant ID -> breaker; only tenants with the breaker on
 }
 
 // NewBreakers returns an empty set on clock now (time.Now if nil).
@@ -245,9 +258,20 @@ func (bs *Breakers) Sync(confs map[uint64]BreakerConf) {
 			next[id] = b
 			continue
 		}
-		next[id] = NewBreaker(c, bs.now)
+		b := NewBreaker(c, bs.now)
+		b.id, b.onChange = id, bs.onChange
+		next[id] = b
 	}
 	bs.m.Store(&next)
+}
+
+// OnChange makes f hear of every tenant's breaker changing state
+// (BreakerFunc says how it is called). Call it before the first Sync:
+// breakers created earlier do not call f.
+func (bs *Breakers) OnChange(f BreakerFunc) {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	bs.onChange = f
 }
 
 // Get returns tenant id's breaker, or nil when its breaker is off.

@@ -39,3 +39,31 @@ func TestOnHealthChange(t *testing.T) {
 		t.Fatalf("transitions\n%q\nwant\n%q", got, want)
 	}
 }
+
+// Ensure that a Breakers' BreakerFunc hears each state change of a
+// tenant's breaker once, with the tenant's ID: closed -> open on errors,
+// open -> half_open after the cool-down, half_open -> closed when the
+// probe passes.
+func TestBreakersOnChange(t *testing.T) {
+	now := time.Unix(1000, 0)
+	bs := NewBreakers(func() time.Time { return now })
+	var got []string
+	bs.OnChange(func(id uint64, from, to string) { got = append(got, string(rune('0'+id))+" "+from+">"+to) })
+	bs.Sync(map[uint64]BreakerConf{4: {ErrorRatio: 0.5, Window: 10 * time.Second, MinRequests: 2, Cooldown: time.Second, Probes: 1}})
+	b := bs.Get(4)
+	for range 3 { // the third is refused: open
+		if tk, ok, _ := b.Allow(); ok {
+			tk.Done(false, 0)
+		}
+	}
+	now = now.Add(2 * time.Second)
+	tk, ok, _ := b.Allow()
+	if !ok {
+		t.Fatal("no probe let through after the cool-down")
+	}
+	tk.Done(true, 0)
+	want := []string{"4 closed>open", "4 open>half_open", "4 half_open>closed"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("changes %q, want %q", got, want)
+	}
+}

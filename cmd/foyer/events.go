@@ -23,12 +23,13 @@ func newEventsCmd() *cobra.Command {
 	var tenant string
 	cmd := &cobra.Command{
 		Use:   "events",
-		Short: "Follow domain, certificate and backend health events as they happen",
+		Short: "Follow domain, certificate, backend health and breaker events as they happen",
 		Long: "Follow what happens in the daemon, one line an event, until Ctrl-C: custom domains changing\n" +
 			"state (pending_dns -> verified -> issuing -> active, failed, moved...), certificates obtained,\n" +
-			"renewed or evicted, and backends becoming unhealthy, ejected or healthy again. It starts with\n" +
-			"the daemon's recent events (up to 128, kept in memory since it started). Events this terminal\n" +
-			"read too slowly to get are counted on stderr. --json prints each event as a JSON object.",
+			"renewed or evicted, backends becoming unhealthy, ejected or healthy again, and tenants' circuit\n" +
+			"breakers opening and closing. It starts with the daemon's recent events (up to 128, kept in\n" +
+			"memory since it started). Events this terminal read too slowly to get are counted on stderr.\n" +
+			"--json prints each event as a JSON object.",
 		Example: "  foyer events\n  foyer events --tenant acme\n  foyer events --json",
 		Args:    noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -4,8 +4,8 @@ import "time"
 
 // EventNotice is the watch stream's line for something that happened
 // (GET /v1/watch, the TUI's feed): a domain changed state, a certificate
-// was obtained, renewed or evicted, a backend's health changed. Event is
-// set.
+// was obtained, renewed or evicted, a backend's health changed, a
+// tenant's circuit breaker opened or closed. Event is set.
 const EventNotice = "event"
 
 // Kinds of Notice.
@@ -13,6 +13,7 @@ const (
 	NoticeDomain      = "domain"      // a custom domain changed state; Name is the domain
 	NoticeCertificate = "certificate" // a certificate was obtained, renewed or evicted; Name is the host name
 	NoticeHealth      = "health"      // a backend's health changed; Name is its URL
+	NoticeBreaker     = "breaker"     // a tenant's circuit breaker changed state; Name is the tenant
 )
 
 // Certificate notices' To.
@@ -28,17 +29,18 @@ const (
 // the next notice it gets says how many in Dropped.
 type Notice struct {
 	Time time.Time `json:"time"`
-	// Kind is NoticeDomain, NoticeCertificate or NoticeHealth.
+	// Kind is NoticeDomain, NoticeCertificate, NoticeHealth or NoticeBreaker.
 	Kind   string `json:"kind"`
 	Tenant string `json:"tenant,omitempty"`
 	// Pool is the backend's pool (health notices only).
 	Pool string `json:"pool,omitempty"`
-	// Name is the domain, the certificate's host name, or the backend's URL.
+	// Name is the domain, the certificate's host name, the backend's URL,
+	// or the tenant (breaker notices).
 	Name string `json:"name"`
 	// From and To are the states before and after: domain states
 	// (pending_dns, verified, ...), health states (healthy, unhealthy,
-	// ejected); a certificate notice has only To (obtained, renewed,
-	// evicted).
+	// ejected), breaker states (closed, open, half_open); a certificate
+	// notice has only To (obtained, renewed, evicted).
 	From string `json:"from,omitempty"`
 	To   string `json:"to"`
 	// Reason says why (the domain's reason, the backend's last error, a
