@@ -34,6 +34,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -121,8 +122,8 @@ func (e *env) run(ctx context.Context) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# access log: logging on vs off, and retention under sustained load\n\n")
-	fmt.Fprintf(&b, "%s, %d CPUs, %s. foyer and one bench/backend on 127.0.0.1, %d tenants, Host rotating over them.\n\n",
-		time.Now().UTC().Format(time.RFC3339), numCPU(), loadName(), *tenants)
+	fmt.Fprintf(&b, "%s, %d CPUs (load average %s at the start), %s. foyer and one bench/backend on 127.0.0.1, %d tenants, Host rotating over them.\n\n",
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), loadAvg(), loadName(), *tenants)
 	if err := e.onOff(ctx, &b); err != nil {
 		return b.String(), err
 	}
@@ -267,9 +268,14 @@ func cpuSeconds(p *exec.Cmd) float64 {
 	return (ut + st) / 100 // USER_HZ
 }
 
-func numCPU() int {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	return max(bytes.Count(b, []byte("\nprocessor")), 1)
+// loadAvg is the 1-minute load average, for the report: on a shared
+// machine it says how much to trust the req/s.
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 func haveWrk() bool {
@@ -302,8 +308,6 @@ func (r result) cpuPerReq() float64 { return r.cpu / float64(max(r.reqs, 1)) * 1
 // onOff runs the interleaved rounds of logging on and off.
 func (e *env) onOff(ctx context.Context, b *strings.Builder) error {
 	res := map[string][]result{}
-	profiled := !*profile
-	var top string
 	for r := range *rounds {
 		modes := []string{"on", "off"}
 		if r%2 == 1 {
@@ -317,17 +321,9 @@ func (e *env) onOff(ctx context.Context, b *strings.Builder) error {
 				return err
 			}
 			time.Sleep(300 * time.Millisecond) // the setting reaches the appliance through the change feed
-			var prof chan string
-			if m == "on" && !profiled {
-				profiled, prof = true, make(chan string, 1)
-				go func() { prof <- e.cpuProfile(*duration - time.Second) }()
-			}
 			rr, err := e.measure(ctx, *duration)
 			if err != nil {
 				return err
-			}
-			if prof != nil {
-				top = <-prof
 			}
 			res[m] = append(res[m], rr)
 			log.Printf("round %d/%d access-log %-3s: %.0f req/s, %.1f µs CPU/req, %0.f written, %0.f dropped",
@@ -348,10 +344,69 @@ func (e *env) onOff(ctx context.Context, b *strings.Builder) error {
 	fmt.Fprintf(b, "\nMedians: logging on %.0f req/s, %.1f µs CPU/req; off %.0f req/s, %.1f µs CPU/req.\n", on, cOn, off, cOff)
 	fmt.Fprintf(b, "On/off: %.3f of the requests per second (%.1f%% fewer; target under 10%%), %.3f of the CPU per request.\n\n",
 		on/off, 100*(1-on/off), cOn/cOff)
-	if top != "" {
-		fmt.Fprintf(b, "CPU profile of a logging-on round (go tool pprof -top, first lines):\n\n```\n%s```\n\n", top)
+	if *profile {
+		top, err := e.profiledRound(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(b, "CPU profiles of one more round of each mode, not counted above (go tool pprof):\n\n```\n%s```\n\n", top)
 	}
 	return nil
+}
+
+// profiledRound runs one more round of each mode while it takes a CPU
+// profile from the ops listener, and returns pprof's top of the
+// logging-on profile, the access log's own share in it, and the
+// difference between the two (on minus off).
+func (e *env) profiledRound(ctx context.Context) (string, error) {
+	files := map[string]string{}
+	reqs := map[string]int64{}
+	for _, m := range []string{"off", "on"} {
+		if err := e.fy("settings", "set", "access-log", m); err != nil {
+			return "", err
+		}
+		time.Sleep(300 * time.Millisecond)
+		prof := make(chan error, 1)
+		files[m] = filepath.Join(e.tmp, "cpu-"+m+".pprof")
+		go func() { prof <- e.cpuProfile(*duration-time.Second, files[m]) }()
+		r, err := e.measure(ctx, *duration)
+		if err != nil {
+			return "", err
+		}
+		if err := <-prof; err != nil {
+			return "", err
+		}
+		reqs[m] = r.reqs
+	}
+	var b strings.Builder
+	pprof := func(title string, args ...string) {
+		outp, err := exec.Command("go", append([]string{"tool", "pprof"}, args...)...).CombinedOutput()
+		if err != nil {
+			fmt.Fprintf(&b, "%s: pprof: %v\n%s\n", title, err, outp)
+			return
+		}
+		fmt.Fprintf(&b, "%s\n%s\n", title, trimPprof(outp))
+	}
+	pprof("Logging on, the whole process (-top):", "-top", "-nodecount=20", e.foyer, files["on"])
+	pprof("Logging on, the access log's writer and logs.db only (-top -cum -focus):", "-top", "-cum", "-nodecount=12",
+		"-focus=traffic\\.\\(\\*AccessLog\\)|boltstore|bbolt", e.foyer, files["on"])
+	fmt.Fprintf(&b, "Requests in the profiled rounds: on %d, off %d.\n\n", reqs["on"], reqs["off"])
+	pprof("On minus off (-top -cum -diff_base off; absolute, not per request):", "-top", "-cum", "-nodecount=25",
+		"-diff_base="+files["off"], e.foyer, files["on"])
+	return b.String(), nil
+}
+
+// trimPprof drops pprof's header lines (file, build ID, type, time).
+func trimPprof(out []byte) string {
+	var keep []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "File:") || strings.HasPrefix(l, "Build ID:") || strings.HasPrefix(l, "Type:") ||
+			strings.HasPrefix(l, "Time:") {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
 }
 
 func median(rs []result, f func(result) float64) float64 {
@@ -488,31 +543,19 @@ func (e *env) counter(name string) float64 {
 	return 0
 }
 
-// cpuProfile takes a CPU profile of d from the ops listener and returns
-// the first lines of `go tool pprof -top`, or why it could not.
-func (e *env) cpuProfile(d time.Duration) string {
+// cpuProfile takes a CPU profile of d from the ops listener into file.
+func (e *env) cpuProfile(d time.Duration, file string) error {
 	secs := max(int(d/time.Second), 1)
 	resp, err := http.Get("http://" + e.ops + "/debug/pprof/profile?seconds=" + strconv.Itoa(secs))
 	if err != nil {
-		return "profile: " + err.Error() + "\n"
+		return fmt.Errorf("profile: %w", err)
 	}
 	defer resp.Body.Close()
-	f := filepath.Join(e.tmp, "cpu.pprof")
-	data, _ := io.ReadAll(resp.Body)
-	if err := os.WriteFile(f, data, 0o600); err != nil {
-		return "profile: " + err.Error() + "\n"
-	}
-	outp, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=25", e.foyer, f).CombinedOutput()
+	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return fmt.Sprintf("pprof: %v\n%s", err, outp)
+		return fmt.Errorf("profile: %w", err)
 	}
-	// The access log's own share: everything under its queue, writer and store.
-	cum, err := exec.Command("go", "tool", "pprof", "-top", "-cum", "-nodecount=15",
-		"-focus=traffic\\.\\(\\*AccessLog\\)|boltstore|bbolt", e.foyer, f).CombinedOutput()
-	if err != nil {
-		return fmt.Sprintf("%s\npprof -focus: %v\n%s", outp, err, cum)
-	}
-	return string(outp) + "\nAccess log, writer and logs.db only (-cum -focus):\n" + string(cum)
+	return os.WriteFile(file, data, 0o600)
 }
 
 // sustained runs the paced load for *sustain with retention set small
