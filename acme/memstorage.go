@@ -14,9 +14,9 @@ import (
 
 // memStorage is a certmagic.Storage in memory, so that certmagic's
 // bookkeeping never reaches the disk (certmagic.Default would use a
-// FileStorage in the home directory). The certificates issue replaces it
-// with a Storage over the store, which must survive a restart; nothing
-// kept here needs to.
+// FileStorage in the home directory). It is used only when
+// Options.Blobs is nil (tests); the daemon keeps certmagic's data in the
+// store through Storage (storage.go), which survives a restart.
 //
 // It keeps the Storage contract: keys are "/"-separated and directories
 // implicit; Load, List and Stat return fs.ErrNotExist for a missing key;

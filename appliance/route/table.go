@@ -21,7 +21,7 @@ type Table struct {
 	base      string             // the base domain; "" turns slug routing off
 	tenants   []*Tenant          // sorted by slug
 	slugs     map[string]*Tenant // slug -> tenant
-	hosts     map[string]hostRef // custom domain (not suspended) -> tenant
+	hosts     map[string]hostRef // custom domain (any state) -> tenant
 	aliases   map[string]hostRef // alias label -> tenant and <alias>.<base_domain>
 	paths     []pathRef          // id-paths, longest first (ident.go)
 	jwtClaims []string           // distinct jwt-claim names of tenants with jwt on

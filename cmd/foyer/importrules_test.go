@@ -46,7 +46,7 @@ var importRules = []importRule{
 	{pkg: "appliance/route", foyer: []string{"store"}, denyStd: []string{"net/http", "net", "os", "io/fs"},
 		row: "appliance/route may import store (types only); pure, no I/O"},
 	{pkg: "appliance/proxy", foyer: []string{"appliance/route", "appliance/policy", "appliance/balance", "appliance/traffic", "store"},
-		row: "appliance/proxy may import route, policy, balance, traffic (and store for types: Settings, DefaultPool; a documented departure)"},
+		row: "appliance/proxy may import route, policy, balance, traffic (and store for types: Settings, DefaultPool, LogRecord; a documented departure)"},
 	{pkg: "appliance/balance",
 		row: "appliance/balance may import the standard library only"},
 	{pkg: "appliance/policy", modules: []string{"golang.org/x/time/rate", "github.com/hashicorp/golang-lru/v2", "github.com/golang-jwt/jwt/v5"},

@@ -264,4 +264,3 @@ func TestBackupNothingThere(t *testing.T) {
 		t.Fatal("backup created the data directory")
 	}
 }
-

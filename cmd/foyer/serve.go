@@ -26,7 +26,7 @@ type listenFlags struct {
 func (f *listenFlags) register(cmd *cobra.Command, http, https, ops string) {
 	cmd.Flags().StringVar(&f.http, "http", http, "listen address for plain HTTP (\"\" turns it off)")
 	cmd.Flags().StringVar(&f.https, "https", https, "listen address for HTTPS (\"\" turns it off)")
-	cmd.Flags().StringVar(&f.ops, "ops", ops, "listen address for /healthz and /readyz (\"\" turns it off)")
+	cmd.Flags().StringVar(&f.ops, "ops", ops, "listen address for /healthz, /readyz, /metrics and /debug/pprof/ (keep it on loopback; \"\" turns it off)")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error (text on a terminal, else JSON lines)")
 }
 
