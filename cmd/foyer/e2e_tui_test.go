@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer/appliance/admin/api"
-	"github.com/foyerhq/foyer/tui"
 )
 
 // Ensure that an operator can run the whole day in foyer tui, as a person
@@ -30,7 +29,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	p := newTmuxPane(t, 120, 40, d.bin+" --data "+dir+" tui; echo EXIT=$?; sleep 60")
 	p.waitShows("Tenants 0 of 0")
 
-	addTenantAndBackend(t, p, d, "acme", "Acme Inc.", be.URL)
+	addTenantAndBackend(p, "acme", "Acme Inc.", be.URL)
 	p.waitShows("Tenants 1 of 1")
 	p.waitFor("acme's row with a healthy backend", 15*time.Second, func(s string) bool {
 		return rowField(s, "acme", 1) == "active" && strings.Contains(rowLine(s, "acme"), "1/1")
@@ -41,18 +40,13 @@ func TestTUIEndToEnd(t *testing.T) {
 
 	// enter opens the detail view: it names the tenant's backend, which the
 	// tenants screen does not show; esc comes back to the list.
-	// TODO(detail): drop this guard once tui/screens/detail is registered.
-	if hasScreen("detail") {
-		p.run("send-keys", "-t", "e2e", "Enter")
-		backend := strings.TrimPrefix(be.URL, "http://")
-		p.waitShows(backend)
-		p.run("send-keys", "-t", "e2e", "Escape")
-		p.waitFor("the tenants screen again", 15*time.Second, func(s string) bool {
-			return !strings.Contains(s, backend) && strings.Contains(s, "Tenants 1 of 1") && rowField(s, "acme", 0) == "acme"
-		})
-	} else {
-		t.Log("the detail screen is not built yet: enter and esc are not exercised")
-	}
+	p.run("send-keys", "-t", "e2e", "Enter")
+	backend := strings.TrimPrefix(be.URL, "http://")
+	p.waitShows(backend)
+	p.run("send-keys", "-t", "e2e", "Escape")
+	p.waitFor("the tenants screen again", 15*time.Second, func(s string) bool {
+		return !strings.Contains(s, backend) && strings.Contains(s, "Tenants 1 of 1") && rowField(s, "acme", 0) == "acme"
+	})
 
 	// the CLI sees what the keystrokes made
 	var ts []api.Tenant
@@ -82,15 +76,40 @@ func TestTUIEndToEnd(t *testing.T) {
 	p.waitShows("EXIT=0")
 }
 
-// addTenantAndBackend adds a tenant and one backend for it.
-//
-// TODO(forms): the forms of tui/screens/forms have not landed yet; until
-// they do, this step uses the CLI rather than keystrokes, and the rest of
-// TestTUIEndToEnd runs as written.
-func addTenantAndBackend(t *testing.T, p *tmuxPane, d *daemon, slug, name, url string) {
-	t.Helper()
-	d.must("tenant", "add", slug, "--name", name)
-	d.must("backend", "add", slug, url)
+// addTenantAndBackend adds a tenant and one backend for it with
+// keystrokes, as an operator would: a on the tenants screen opens the add
+// form (slug, tab, name, enter); b opens the tenant's backends, a its add
+// form (the pool is filled in: tab to the URL; enter moves on to the
+// weight, left empty, and enter on the last field adds); esc comes back.
+func addTenantAndBackend(p *tmuxPane, slug, name, url string) {
+	p.t.Helper()
+	keys := func(k ...string) { p.run(append([]string{"send-keys", "-t", "e2e"}, k...)...) }
+	typed := func(s string) { keys("-l", s) }
+
+	typed("a")
+	p.waitShows("add a tenant")
+	typed(slug)
+	keys("Tab")
+	typed(name)
+	p.waitShows(name)
+	keys("Enter")
+	p.waitShows("tenant " + slug + " added")
+	p.waitFor(slug+"'s row", 15*time.Second, func(s string) bool { return rowField(s, slug, 0) == slug })
+
+	typed("b")
+	p.waitShows("backends of " + slug)
+	typed("a")
+	p.waitShows("add a backend to " + slug)
+	keys("Tab")
+	typed(url)
+	keys("Enter")
+	p.waitShows("› Weight")
+	keys("Enter")
+	p.waitFor("the backend in "+slug+"'s list", 15*time.Second, func(s string) bool {
+		return strings.Contains(s, "backends of "+slug) && strings.Contains(s, url)
+	})
+	keys("Escape")
+	p.waitShows("Tenants 1 of 1")
 }
 
 // sendUntilRateMoves sends GETs for slug's host until the tenant's REQ/S
@@ -165,16 +184,6 @@ func cleanFrame(screen string, w, h int, slug string) string {
 		return fmt.Sprintf("%s's row appears %d times", slug, n)
 	}
 	return ""
-}
-
-// hasScreen says whether the console registers a screen named name.
-func hasScreen(name string) bool {
-	for _, e := range tui.Screens() {
-		if e.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // Ensure that cleanFrame accepts a whole frame of the right size and
