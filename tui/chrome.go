@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/foyerhq/foyer/tui/data"
 	"github.com/foyerhq/foyer/tui/format"
@@ -96,35 +97,85 @@ func KeyLine(st styles.Styles, ks []key.Binding) string {
 	return b.String()
 }
 
-// helpView is the `?` overlay: the screen's keys on the left; the global
-// and navigation keys and the screens `:` can open on the right.
+// helpView is the `?` overlay: the screen's keys first, then the global
+// and navigation keys and the screens `:` can open, flowed into as many
+// columns as the height needs (a section stays in one column when it
+// fits), each line cut to the width, so it fits 80x24.
 func (a *App) helpView(w, h int) string {
 	st := a.env.Styles
-	section := func(b *strings.Builder, title string, ks []key.Binding) {
-		b.WriteString(st.Title.Render(title) + "\n")
+	var blocks [][]string // one per section: title line, then a line per key
+	section := func(title string, ks []key.Binding) {
+		lines := []string{st.Title.Render(title)}
 		for _, k := range ks {
 			hk := k.Help()
-			fmt.Fprintf(b, "  %-8s %s\n", hk.Key, hk.Desc)
+			lines = append(lines, fmt.Sprintf("  %-8s %s", hk.Key, hk.Desc))
 		}
+		blocks = append(blocks, lines)
 	}
-	var left, right strings.Builder
 	if t := a.Top(); t != nil {
 		ks := t.Keys()
 		if h, ok := t.(screen.Helper); ok {
 			ks = h.HelpKeys()
 		}
-		section(&left, t.Title(), ks)
-		left.WriteString("\n(sorting again reverses)")
+		section(t.Title(), ks)
+		blocks[0] = append(blocks[0], st.Faint.Render("  (sorting again reverses)"))
 	}
-	section(&right, "everywhere", a.env.Keys.Global.List())
-	section(&right, "lists", a.env.Keys.Nav.List())
-	right.WriteString(st.Title.Render("screens (:name, tab completes)") + "\n")
+	section("everywhere", a.env.Keys.Global.List())
+	section("lists", a.env.Keys.Nav.List())
+	screens := []string{st.Title.Render("screens (:name, tab completes)")}
 	for _, e := range a.registry {
 		if !e.NeedsArg {
-			fmt.Fprintf(&right, "  %-8s %s\n", e.Name, e.Summary)
+			screens = append(screens, fmt.Sprintf("  %-8s %s", e.Name, e.Summary))
 		}
 	}
-	right.WriteString(st.Faint.Render("any key closes this help"))
-	body := lipgloss.JoinHorizontal(lipgloss.Top, left.String(), "    ", right.String())
-	return styles.Box(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.Overlay.Render(body)), w, h)
+	blocks = append(blocks, screens)
+	blocks = append(blocks, []string{st.Faint.Render("any key closes this help")})
+	return styles.Box(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.Overlay.Render(flowColumns(blocks, w-4, h-2))), w, h)
+}
+
+// flowColumns lays blocks of lines out in columns at most height lines
+// tall, starting a new column when the next block does not fit (a block
+// taller than a column is split), and cuts lines so the columns fit width.
+func flowColumns(blocks [][]string, width, height int) string {
+	height = max(height, 3)
+	var cols [][]string
+	var cur []string
+	for _, b := range blocks {
+		if len(cur) > 0 && len(cur)+1+len(b) > height && len(b) <= height {
+			cols, cur = append(cols, cur), nil
+		}
+		if len(cur) > 0 {
+			cur = append(cur, "")
+		}
+		for _, l := range b {
+			if len(cur) == height {
+				cols, cur = append(cols, cur), nil
+			}
+			cur = append(cur, l)
+		}
+	}
+	if len(cur) > 0 {
+		cols = append(cols, cur)
+	}
+	const gap = 3
+	colW := max((width-gap*(len(cols)-1))/max(len(cols), 1), 8)
+	rendered := make([]string, 0, 2*len(cols))
+	for i, c := range cols {
+		for j, l := range c {
+			c[j] = ansiCut(l, colW)
+		}
+		if i > 0 {
+			rendered = append(rendered, strings.Repeat(" ", gap))
+		}
+		rendered = append(rendered, strings.Join(c, "\n"))
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, rendered...)
+}
+
+// ansiCut cuts a (possibly styled) line to at most w cells.
+func ansiCut(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
 }
