@@ -104,6 +104,7 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 	case Checked:
 		delete(m.checking, msg.Name)
 		m.results[msg.Name] = msg
+		return m, screen.FlashCmd(checkSummary(msg), msg.Err != nil)
 	case tea.KeyPressMsg:
 		if m.typing {
 			m.typeKey(msg)
@@ -166,6 +167,23 @@ func (m *Model) recheck() tea.Cmd {
 		res, err := c.CheckDomain(ctx, name)
 		return Checked{Name: name, Result: res, Err: err}
 	})
+}
+
+// checkSummary is a re-check's outcome in one line, for the footer.
+func checkSummary(c Checked) string {
+	if c.Err != nil {
+		return c.Name + ": check failed: " + errText(c.Err)
+	}
+	if c.Result.Verified {
+		return c.Name + ": verified (" + c.Result.Domain.State + ")"
+	}
+	failed := 0
+	for _, l := range c.Result.Checks {
+		if !l.OK {
+			failed++
+		}
+	}
+	return fmt.Sprintf("%s: not verified, %d of %d checks failed (see the panel)", c.Name, failed, len(c.Result.Checks))
 }
 
 // Checking reports whether a re-check of name is in flight.

@@ -101,9 +101,8 @@ func TestDomainsScreen100x30(t *testing.T) {
 	s := start(t, 100, 30)
 	s.waitFor("Domains 5 of 5")
 	s.tm.Send(checked())
-	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
-	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyUp})
 	s.waitFor("✗ caa")
+	s.waitFor("checks failed (see the panel)") // the footer says the outcome
 	teatest.RequireEqualOutput(t, []byte(s.emu.String()))
 	s.quit()
 }
@@ -156,7 +155,10 @@ func TestDomainsRecheckResult(t *testing.T) {
 	if !strings.Contains(v, "app.initech.test failed · CAA forbids the CA → add CAA") || !strings.Contains(v, "r checks DNS and HTTP now") {
 		t.Errorf("panel before a check:\n%s", v)
 	}
-	m.Update(checked())
+	_, cmd := m.Update(checked())
+	if f, ok := cmd().(screen.Flash); !ok || f.Err || f.Text != "app.initech.test: not verified, 1 of 3 checks failed (see the panel)" {
+		t.Errorf("the result's footer line = %#v", f)
+	}
 	v = ansi.Strip(m.View(100, 30))
 	for _, want := range []string{"✗ not verified (resolver 127.0.0.1:53, now failed)", "✓ cname app.initech.test -> initech.edge.test",
 		"✗ caa   CAA allows only pki.goog → add CAA 0 issue \"letsencrypt.org\"", "✓ http  token served"} {
@@ -168,7 +170,7 @@ func TestDomainsRecheckResult(t *testing.T) {
 	if v := ansi.Strip(m.View(100, 30)); !strings.Contains(v, "check failed: resolver 127.0.0.1:53 timed out (check the dns-resolver setting)") {
 		t.Errorf("error not in words:\n%s", v)
 	}
-	_, cmd := m.Update(key("enter"))
+	_, cmd = m.Update(key("enter"))
 	if cmd == nil {
 		t.Fatal("enter gave no command")
 	}
