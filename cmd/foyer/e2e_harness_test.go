@@ -81,6 +81,11 @@ func (s *syncBuffer) String() string {
 }
 
 // startDaemon runs `foyer serve` on dir and waits until it answers.
+// testResolver is the DNS server every test daemon's domain checks ask: a
+// loopback port where nothing listens, so a check fails at once instead of
+// asking the machine's resolver.
+const testResolver = "127.0.0.1:9"
+
 func startDaemon(t *testing.T, dir string) *daemon {
 	t.Helper()
 	d := &daemon{t: t, bin: foyerBinary(t), dir: dir, logs: &syncBuffer{}, done: make(chan struct{})}
@@ -101,6 +106,11 @@ func startDaemon(t *testing.T, dir string) *daemon {
 	for {
 		out, _, code := d.run("status", "--json")
 		if code == 0 && json.Unmarshal([]byte(out), &d.status) == nil && d.status.Listeners["http"] != "" {
+			// Domain checks (the background verifier) ask this resolver,
+			// where nothing listens: no test query leaves the loopback.
+			if _, stderr, code := d.run("settings", "set", "dns-resolver", testResolver); code != 0 {
+				t.Fatalf("settings set dns-resolver: %s", stderr)
+			}
 			return d
 		}
 		select {

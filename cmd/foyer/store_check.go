@@ -16,8 +16,11 @@ import (
 // themselves, with the daemon stopped.
 func newStoreCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "store",
-		Short: "Work on the data directory's files with foyer stopped",
+		Use:     "store",
+		Short:   "Work on the data directory's files with foyer stopped",
+		Example: "  foyer store check\n  foyer store check --data /var/lib/foyer",
+		Args:    cobra.ArbitraryArgs,
+		RunE:    runGroup,
 	}
 	cmd.AddCommand(newStoreCheckCmd())
 	return cmd
