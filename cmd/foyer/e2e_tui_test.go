@@ -38,11 +38,13 @@ func TestTUIEndToEnd(t *testing.T) {
 
 	sendUntilRateMoves(t, p, d, "acme")
 
-	// enter opens the detail view: it names the tenant's backend, which the
-	// tenants screen does not show; esc comes back to the list.
+	// enter opens the detail view: its backends section names the tenant's
+	// backend, which the tenants screen does not show; esc comes back.
 	p.run("send-keys", "-t", "e2e", "Enter")
 	backend := strings.TrimPrefix(be.URL, "http://")
-	p.waitShows(backend)
+	p.waitFor("acme's detail with its backends section", 15*time.Second, func(s string) bool {
+		return strings.Contains(s, "BACKENDS 1/1 healthy") && strings.Contains(s, backend)
+	})
 	p.run("send-keys", "-t", "e2e", "Escape")
 	p.waitFor("the tenants screen again", 15*time.Second, func(s string) bool {
 		return !strings.Contains(s, backend) && strings.Contains(s, "Tenants 1 of 1") && rowField(s, "acme", 0) == "acme"
