@@ -108,7 +108,7 @@ func (a *App) helpView(w, h int) string {
 		lines := []string{st.Title.Render(title)}
 		for _, k := range ks {
 			hk := k.Help()
-			lines = append(lines, fmt.Sprintf("  %-8s %s", hk.Key, hk.Desc))
+			lines = append(lines, fmt.Sprintf("  %-6s %s", hk.Key, hk.Desc))
 		}
 		blocks = append(blocks, lines)
 	}
@@ -118,14 +118,18 @@ func (a *App) helpView(w, h int) string {
 			ks = h.HelpKeys()
 		}
 		section(t.Title(), ks)
-		blocks[0] = append(blocks[0], st.Faint.Render("  (sorting again reverses)"))
+		blocks[0] = append(blocks[0], st.Faint.Render("  (again: reverse)"))
 	}
 	section("everywhere", a.env.Keys.Global.List())
 	section("lists", a.env.Keys.Nav.List())
-	screens := []string{st.Title.Render("screens (:name, tab completes)")}
+	screens := []string{st.Title.Render("screens (:name)")}
 	for _, e := range a.registry {
 		if !e.NeedsArg {
-			screens = append(screens, fmt.Sprintf("  %-8s %s", e.Name, e.Summary))
+			line := "  " + e.Name
+			if w >= 140 { // room for what each is
+				line = fmt.Sprintf("  %-14s %s", e.Name, e.Summary)
+			}
+			screens = append(screens, line)
 		}
 	}
 	blocks = append(blocks, screens)
@@ -157,12 +161,32 @@ func flowColumns(blocks [][]string, width, height int) string {
 	if len(cur) > 0 {
 		cols = append(cols, cur)
 	}
-	const gap = 3
-	colW := max((width-gap*(len(cols)-1))/max(len(cols), 1), 8)
+	const gap = 2
+	widths := make([]int, len(cols))
+	total := gap * max(len(cols)-1, 0)
+	for i, c := range cols {
+		for _, l := range c {
+			widths[i] = max(widths[i], lipgloss.Width(l))
+		}
+		total += widths[i]
+	}
+	for total > width { // narrow the widest column, one cell at a time
+		widest := 0
+		for i := range widths {
+			if widths[i] > widths[widest] {
+				widest = i
+			}
+		}
+		if widths[widest] <= 8 {
+			break
+		}
+		widths[widest]--
+		total--
+	}
 	rendered := make([]string, 0, 2*len(cols))
 	for i, c := range cols {
 		for j, l := range c {
-			c[j] = ansiCut(l, colW)
+			c[j] = ansiCut(l, widths[i])
 		}
 		if i > 0 {
 			rendered = append(rendered, strings.Repeat(" ", gap))
