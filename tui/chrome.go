@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -73,11 +74,21 @@ func (a *App) footer() string {
 		ks = append(ks, t.Keys()...)
 	}
 	g := a.env.Keys.Global
-	if len(a.stack) > 1 {
+	if len(a.stack) > 1 && !bindsEsc(ks) { // a screen's own esc (cancel, leave) says it already
 		ks = append(ks, g.Back)
 	}
 	ks = append(ks, g.Command, g.Help, g.Quit)
 	return styles.Fit(KeyLine(st, ks), a.width)
+}
+
+// bindsEsc reports whether one of ks is bound to esc.
+func bindsEsc(ks []key.Binding) bool {
+	for _, k := range ks {
+		if k.Enabled() && slices.Contains(k.Keys(), "esc") {
+			return true
+		}
+	}
+	return false
 }
 
 // KeyLine renders bindings as "key desc  key desc".

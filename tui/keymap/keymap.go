@@ -27,8 +27,9 @@ type Nav struct {
 	Filter   key.Binding
 }
 
-// Actions is the keys that change a tenant, on every screen that shows
-// one (the tenants list, a tenant's detail). Each opens a form of
+// Actions is the keys that change a tenant, on the tenants list (a
+// tenant's detail screen uses s for its log filter and opens no forms
+// yet). Each opens a form of
 // tui/screens/forms (or the domain wizard); under --readonly each says so
 // in the footer instead. Upper-case letters are the lists' sort keys and
 // j/k move, so delete is x and the API keys are K.
