@@ -155,8 +155,8 @@ func domainLevel(dom api.Domain, now time.Time) (Level, string, string) {
 	return LevelOK, why, ""
 }
 
-// certs reports every certificate near expiry: under 14 days warns, under
-// 3 fails; imported ones say that foyer does not renew them.
+// certs reports every certificate near expiry (certLevel); imported ones
+// say that foyer does not renew them.
 func (d *doctor) certs(ctx context.Context) {
 	cs, err := d.opts.Client.Certs(ctx)
 	if err != nil {
@@ -174,20 +174,30 @@ func (d *doctor) certs(ctx context.Context) {
 		d.add("cert "+c.Name, l, detail, hint)
 	}
 	if fine == len(cs) {
-		d.add("certs", LevelOK, fmt.Sprintf("%d certificate(s), none expires within %d days", len(cs), int(certWarn.Hours()/24)), "")
+		d.add("certs", LevelOK, fmt.Sprintf("%d certificate(s), none near expiry or overdue for renewal", len(cs)), "")
 	} else if fine > 0 {
 		d.add("certs", LevelOK, fmt.Sprintf("%d other certificate(s) fine", fine), "")
 	}
 }
 
-// certLevel judges one certificate by the time it has left.
+// certLevel judges one certificate by the time it has left. An imported
+// one warns under 14 days and fails under 3 (foyer does not renew it). An
+// obtained one is judged against its own lifetime, since foyer renews it
+// once a third of it is left (the internal CA's leaves live 7 days): it
+// warns when that point is more than a day past (renewal overdue), and
+// fails under a tenth of its lifetime or 3 days, whichever is less.
 func certLevel(c api.Cert, now time.Time) (Level, string, string) {
 	left := c.NotAfter.Sub(now)
+	warn, fail := certWarn, certFail
+	if life := c.NotAfter.Sub(c.NotBefore); c.Source != "imported" && life > 0 {
+		warn = life/3 - 24*time.Hour
+		fail = min(life/10, certFail)
+	}
 	l := LevelOK
 	switch {
-	case left < certFail:
+	case left < fail:
 		l = LevelFail
-	case left < certWarn:
+	case left < warn:
 		l = LevelWarn
 	default:
 		return LevelOK, "", ""

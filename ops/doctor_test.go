@@ -248,3 +248,33 @@ func errnoErr(name string) error {
 	}
 	return syscall.EINVAL
 }
+
+// Ensure that obtained certificates are judged against their own
+// lifetime (renewal overdue warns) and imported ones by days left.
+func TestCertLevelByLifetime(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	cert := func(src string, life, left time.Duration) api.Cert {
+		return api.Cert{Name: "x.test", Names: []string{"x.test"}, Source: src,
+			NotBefore: now.Add(left - life), NotAfter: now.Add(left)}
+	}
+	for _, c := range []struct {
+		name string
+		cert api.Cert
+		want Level
+	}{
+		{"fresh internal 7-day leaf", cert("internal", 7*day, 7*day-time.Hour), LevelOK},
+		{"internal, renewal a day overdue", cert("internal", 7*day, day), LevelWarn},
+		{"internal, half a day left", cert("internal", 7*day, 12*time.Hour), LevelFail},
+		{"acme 90 days, 45 left", cert("acme", 90*day, 45*day), LevelOK},
+		{"acme 90 days, 20 left", cert("acme", 90*day, 20*day), LevelWarn},
+		{"acme 90 days, 2 left", cert("acme", 90*day, 2*day), LevelFail},
+		{"imported, 20 days left", cert("imported", 365*day, 20*day), LevelOK},
+		{"imported, 10 days left", cert("imported", 365*day, 10*day), LevelWarn},
+		{"imported, 2 days left", cert("imported", 365*day, 2*day), LevelFail},
+	} {
+		if got, _, _ := certLevel(c.cert, now); got != c.want {
+			t.Errorf("%s: level %v, want %v", c.name, got, c.want)
+		}
+	}
+}
