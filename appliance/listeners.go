@@ -71,10 +71,10 @@ func serveErr(name string, err error) error {
 // start (upstream timeouts apply live).
 func (a *Appliance) server(s store.Settings, h http.Handler) *http.Server {
 	return &http.Server{
-		Handler:           h,
+		Handler:           withLimits(s, h), // limits.go
 		ReadHeaderTimeout: s.ReadHeaderTimeout.D(),
 		IdleTimeout:       s.IdleTimeout.D(),
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    s.MaxHeaderBytes,
 		// TLS handshake failures and malformed requests from the internet
 		// are routine: log them at debug, not on stderr.
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),

@@ -103,6 +103,18 @@ type Settings struct {
 	// MetricsTenantBudget is how many tenants get their own label in
 	// /metrics; the rest are folded into tenant="_other". Default 1000.
 	MetricsTenantBudget int `json:"metrics_tenant_budget"`
+	// MaxHeaderBytes bounds a request's head (request line and headers);
+	// larger ones get 431. Default 65536 (64 KiB).
+	MaxHeaderBytes int `json:"max_header_bytes"`
+	// MaxHeaderCount bounds the number of header lines of a request;
+	// more get 431. Default 100.
+	MaxHeaderCount int `json:"max_header_count"`
+	// MaxURIBytes bounds a request's target (path and query); longer ones
+	// get 414. Default 8192; at most MaxHeaderBytes.
+	MaxURIBytes int `json:"max_uri_bytes"`
+	// BodyReadTimeout bounds the wait for the next bytes of a request
+	// body; a client that sends nothing for this long is cut off. Default 60s.
+	BodyReadTimeout Duration `json:"body_read_timeout"`
 }
 
 // DefaultSettings returns the settings of a new store.
@@ -122,6 +134,10 @@ func DefaultSettings() Settings {
 		UsageRetention:                Duration(400 * 24 * time.Hour),
 		MetricsTenantBudget:           1000,
 		SelfTestPort:                  80,
+		MaxHeaderBytes:                64 << 10,
+		MaxHeaderCount:                100,
+		MaxURIBytes:                   8 << 10,
+		BodyReadTimeout:               Duration(60 * time.Second),
 	}
 }
 
@@ -222,6 +238,7 @@ var SettingKeys = func() []SettingKey {
 		acmeFallbackKey, acmeEABKeyIDKey, acmeEABMACKeyKey,
 		dnsResolverKey, publicIPsKey, cnameTargetKey, apiListenKey, apiHostKey,
 		accessLogKey,
+		limitKeys[0], limitKeys[1], limitKeys[2], limitKeys[3],
 		settingIntKey("self-test-port", "port of this box's HTTP listener as the internet reaches it, for domain checks' HTTP self-test",
 			func(s *Settings) *int { return &s.SelfTestPort }, 1, 65535),
 		durationKey("log-retention-age", "access-log records older than this are pruned; 0s keeps them regardless of age",
@@ -292,6 +309,10 @@ func (s *Settings) Validate() error {
 		if err := k.set(&cp, k.get(s)); err != nil {
 			return err
 		}
+	}
+	if s.MaxURIBytes > s.MaxHeaderBytes {
+		return invalid("settings.max-uri-bytes", "raise max-header-bytes first, or lower max-uri-bytes",
+			"must be at most max-header-bytes (%d), got %d", s.MaxHeaderBytes, s.MaxURIBytes)
 	}
 	if s.BaseDomain != "" {
 		if h, _ := NormalizeHost(s.BaseDomain); h != s.BaseDomain {
@@ -557,3 +578,16 @@ var (
 			return nil
 		}}
 )
+
+// The request limits (docs/operating.md, "Limits"), read when the
+// listeners start.
+var limitKeys = []SettingKey{
+	settingIntKey("max-header-bytes", "largest request head (request line and headers) in bytes; larger gets 431",
+		func(s *Settings) *int { return &s.MaxHeaderBytes }, 4<<10, 1<<20),
+	settingIntKey("max-header-count", "most header lines a request may carry; more gets 431",
+		func(s *Settings) *int { return &s.MaxHeaderCount }, 10, 10000),
+	settingIntKey("max-uri-bytes", "longest request target (path and query) in bytes, at most max-header-bytes; longer gets 414",
+		func(s *Settings) *int { return &s.MaxURIBytes }, 256, 1<<20),
+	durationKey("body-read-timeout", "how long a client may send no request-body bytes before it is cut off",
+		func(s *Settings) *Duration { return &s.BodyReadTimeout }, time.Second, time.Hour),
+}

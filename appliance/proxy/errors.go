@@ -41,6 +41,11 @@ func writeError(w http.ResponseWriter, r *http.Request, id string, status int, m
 		"<p><small>foyer &middot; request " + html.EscapeString(id) + "</small></p>\n"))
 }
 
+// WriteError answers with foyer's error page for a request refused before the proxy saw it.
+func WriteError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	writeError(w, r, requestID(r), status, msg)
+}
+
 func wantsJSON(r *http.Request) bool {
 	a := r.Header.Get("Accept")
 	return strings.Contains(a, "application/json") && !strings.Contains(a, "text/html")
