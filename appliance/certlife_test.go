@@ -47,7 +47,7 @@ func TestCertificateLifecycle(t *testing.T) {
 	ca, box := verifyBox(t)
 	const name = "life.customer.test"
 	box.addDomain(t, name)
-	ca.dnsSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
+	ca.DNSSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
 	box.waitState(t, name, store.DomainActive)
 	if _, _, err := box.get(name, ca.Roots); err != nil {
 		t.Fatalf("GET https://%s/: %v", name, err)
@@ -136,7 +136,7 @@ func TestImportedCertificateServesVerifiedDomain(t *testing.T) {
 	}
 	before := ca.CABytes()
 	box.addDomain(t, name)
-	ca.dnsSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
+	ca.DNSSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
 	d := box.waitState(t, name, store.DomainActive)
 	if !strings.Contains(d.Reason, "served by the imported certificate "+name) || d.NotAfter.IsZero() {
 		t.Fatalf("active domain: reason %q, expiry %s; want served by the imported certificate", d.Reason, d.NotAfter)

@@ -60,13 +60,13 @@ func watchFor(t *testing.T, socket string) *api.Watcher {
 func TestEventDomainCheck(t *testing.T) {
 	httpPort, tlsPort := freePort(t), freePort(t)
 	ca := startPebble(t, httpPort, tlsPort)
-	ca.dnsSet(t, "/set-default-ipv4", map[string]string{"ip": ""})
+	ca.DNSSet(t, "/set-default-ipv4", map[string]string{"ip": ""})
 	box := startACMEBoxWith(t, httpPort, tlsPort, func(s *store.Settings) {
 		s.DNSResolver, s.PublicIPs = ca.DNS, []string{"127.0.0.1"}
 	}, VerifyTiming{Off: true, HTTPPort: httpPort})
 	const name = "events.customer.test"
 	box.addDomain(t, name)
-	ca.dnsSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
+	ca.DNSSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
 
 	socket := filepath.Join(box.dir, api.SocketName)
 	w := watchFor(t, socket)

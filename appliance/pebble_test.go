@@ -4,200 +4,48 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
-	"fmt"
-	"io"
 	"math/big"
-	mrand "math/rand/v2"
 	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/foyerhq/foyer/acme/acmetest"
 )
 
-// The ACME tests run a real Pebble and pebble-challtestsrv (pinned by
-// go.mod's tool directive) as child processes on free loopback ports; see
-// RECIPES.md Part A. Under CI=true a tool that cannot be built fails the
-// test; locally it skips it.
-
-var (
-	pebbleOnce sync.Once
-	pebbleBins [2]string // pebble, pebble-challtestsrv
-	pebbleErr  error
-)
-
-// pebbleTools builds Pebble and challtestsrv once per test binary, unless
-// PEBBLE_BIN and PEBBLE_CHALLTESTSRV_BIN name them.
-func pebbleTools(t *testing.T) (pebble, challtestsrv string) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("Pebble tests skipped in -short mode")
-	}
-	pebbleOnce.Do(func() {
-		pebbleBins = [2]string{os.Getenv("PEBBLE_BIN"), os.Getenv("PEBBLE_CHALLTESTSRV_BIN")}
-		dir, err := os.MkdirTemp("", "foyer-pebble-bin-")
-		if err != nil {
-			pebbleErr = err
-			return
-		}
-		for i, pkg := range []string{"pebble", "pebble-challtestsrv"} {
-			if pebbleBins[i] != "" {
-				continue
-			}
-			pebbleBins[i] = filepath.Join(dir, pkg)
-			out, err := exec.Command("go", "build", "-o", pebbleBins[i], "github.com/letsencrypt/pebble/v2/cmd/"+pkg).CombinedOutput()
-			if err != nil {
-				pebbleErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
-				return
-			}
-		}
-	})
-	if pebbleErr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(pebbleErr)
-		}
-		t.Skip(pebbleErr)
-	}
-	return pebbleBins[0], pebbleBins[1]
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	// Below Linux's ephemeral range (32768-60999): a port from that range
-	// can be taken by any outgoing connection (to Pebble, say) between
-	// this check and the bind that needs it, which failed tests at random.
-	for range 200 {
-		port := 20000 + mrand.IntN(12000)
-		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err != nil {
-			continue
-		}
-		ln.Close()
-		return port
-	}
-	t.Fatal("no free loopback port between 20000 and 32000")
-	return 0
-}
+// The ACME tests run a real Pebble and pebble-challtestsrv through
+// acme/acmetest; these names keep the tests short.
 
 // pebbleCA is one running Pebble with its DNS server.
-type pebbleCA struct {
-	Directory string         // through the counting proxy
-	WFERoot   string         // PEM of the root of Pebble's own TLS certificate
-	Roots     *x509.CertPool // Pebble's issuing root, for verifying issued leaves
-	DNS       string         // challtestsrv's DNS server, host:port
-	DNSMgmt   string         // challtestsrv's management API, http://host:port
-	proxy     *countingProxy
-}
+type pebbleCA = acmetest.CA
 
-// CABytes is how many bytes clients have sent to Pebble's ACME API.
-func (p *pebbleCA) CABytes() int64 { return p.proxy.bytes.Load() }
+// pebbleOpts is how startPebbleWith runs Pebble.
+type pebbleOpts = acmetest.Options
 
 // startPebble runs challtestsrv (every name resolves to 127.0.0.1) and
 // Pebble, whose VA validates challenges on httpPort and tlsPort.
 func startPebble(t *testing.T, httpPort, tlsPort int) *pebbleCA {
 	t.Helper()
-	return startPebbleWith(t, pebbleOpts{HTTPPort: httpPort, TLSPort: tlsPort})
-}
-
-// pebbleOpts is how startPebbleWith runs Pebble.
-type pebbleOpts struct {
-	// HTTPPort and TLSPort are where the VA validates HTTP-01 and
-	// TLS-ALPN-01 challenges.
-	HTTPPort, TLSPort int
-	// EABKeys, when set, makes Pebble require External Account Binding
-	// for new accounts and accept these key IDs with their MAC keys
-	// (base64url without padding).
-	EABKeys map[string]string
+	return acmetest.StartPebble(t, pebbleOpts{HTTPPort: httpPort, TLSPort: tlsPort})
 }
 
 // startPebbleWith is startPebble with the options in o.
 func startPebbleWith(t *testing.T, o pebbleOpts) *pebbleCA {
 	t.Helper()
-	pebbleBin, ctsBin := pebbleTools(t)
-	dir := t.TempDir()
-	wfeRoot, wfePool := writeWFECert(t, dir)
-	dns, cmgmt, acmePort, mgmt := freePort(t), freePort(t), freePort(t), freePort(t)
-	startProcess(t, exec.Command(ctsBin, "-dnsserver", addr(dns), "-management", addr(cmgmt),
-		"-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", "",
-		"-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""))
-	conf, err := json.Marshal(map[string]any{"pebble": map[string]any{
-		"listenAddress": addr(acmePort), "managementListenAddress": addr(mgmt),
-		"certificate": filepath.Join(dir, "cert.pem"), "privateKey": filepath.Join(dir, "key.pem"),
-		"httpPort": o.HTTPPort, "tlsPort": o.TLSPort, "ocspResponderURL": "",
-		"externalAccountBindingRequired": len(o.EABKeys) > 0, "externalAccountMACKeys": o.EABKeys,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "pebble.json"), conf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(pebbleBin, "-config", filepath.Join(dir, "pebble.json"), "-dnsserver", addr(dns))
-	cmd.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=0")
-	startProcess(t, cmd)
+	return acmetest.StartPebble(t, o)
+}
 
-	hc := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: wfePool}}}
-	waitGET(t, hc, "https://"+addr(acmePort)+"/dir")
-	root := waitGET(t, hc, "https://"+addr(mgmt)+"/roots/0")
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(root) {
-		t.Fatalf("pebble /roots/0 is not PEM: %q", root)
-	}
-	px := newCountingProxy(t, addr(acmePort))
-	return &pebbleCA{Directory: "https://" + px.addr + "/dir", WFERoot: wfeRoot, Roots: roots,
-		DNS: addr(dns), DNSMgmt: "http://" + addr(cmgmt), proxy: px}
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	return acmetest.FreePort(t)
 }
 
 func addr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
-
-// startProcess starts cmd and kills it, by its PID, when the test ends.
-func startProcess(t *testing.T, cmd *exec.Cmd) {
-	t.Helper()
-	var out syncBuf
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("%s output:\n%s", filepath.Base(cmd.Path), out.String())
-		}
-	})
-}
-
-// waitGET polls url until it answers 200 (a few seconds at most).
-func waitGET(t *testing.T, hc *http.Client, url string) []byte {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := hc.Get(url)
-		if err == nil {
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return body
-			}
-			err = fmt.Errorf("status %s", resp.Status)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET %s: %v", url, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 type syncBuf struct {
 	mu sync.Mutex
@@ -215,22 +63,6 @@ func (s *syncBuf) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return string(s.b)
-}
-
-// writeWFECert writes a fresh CA-signed certificate for localhost and
-// 127.0.0.1 as DIR/cert.pem and DIR/key.pem, and returns the CA.
-func writeWFECert(t *testing.T, dir string) (string, *x509.CertPool) {
-	t.Helper()
-	ca := newTestCA(t)
-	leaf := ca.issue(t, "localhost", "127.0.0.1")
-	for name, data := range map[string]string{"cert.pem": leaf.cert, "key.pem": leaf.key} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(ca.cert)
-	return ca.pem, pool
 }
 
 // testCA signs certificates for tests.
@@ -280,56 +112,6 @@ func (ca *testCA) issue(t *testing.T, sans ...string) pemPair {
 		key: string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}))}
 }
 
-// countingProxy forwards loopback TCP to target and counts the bytes
-// clients send, so a test can prove nothing reached the CA.
-type countingProxy struct {
-	addr  string
-	bytes atomic.Int64
-}
-
-func newCountingProxy(t *testing.T, target string) *countingProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &countingProxy{addr: ln.Addr().String()}
-	var wg sync.WaitGroup
-	var mu sync.Mutex // guards conns
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			mu.Lock()
-			conns = append(conns, c, up)
-			mu.Unlock()
-			wg.Add(2)
-			go func() { defer wg.Done(); _, _ = io.Copy(countWriter{up, &p.bytes}, c); up.Close() }()
-			go func() { defer wg.Done(); _, _ = io.Copy(c, up); c.Close() }()
-		}
-	}()
-	return p
-}
-
 // blackHole accepts connections and never answers: a CA that hangs.
 func blackHole(t *testing.T) string {
 	t.Helper()
@@ -362,16 +144,4 @@ func blackHole(t *testing.T) string {
 		mu.Unlock()
 	})
 	return ln.Addr().String()
-}
-
-// countWriter adds what it writes to n as it goes.
-type countWriter struct {
-	w io.Writer
-	n *atomic.Int64
-}
-
-func (c countWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.n.Add(int64(n))
-	return n, err
 }

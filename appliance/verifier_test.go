@@ -1,11 +1,8 @@
 package appliance
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -13,20 +10,6 @@ import (
 
 	"github.com/foyerhq/foyer/store"
 )
-
-// dnsSet posts body to challtestsrv's management endpoint path.
-func (p *pebbleCA) dnsSet(t *testing.T, path string, body any) {
-	t.Helper()
-	b, _ := json.Marshal(body)
-	resp, err := http.Post(p.DNSMgmt+path, "application/json", bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("challtestsrv %s: %s", path, resp.Status)
-	}
-}
 
 // fastVerify is the verifier's timing for tests: looks every 20ms,
 // backoff from 50ms to 200ms.
@@ -42,7 +25,7 @@ func verifyBox(t *testing.T) (*pebbleCA, *acmeBox) {
 	t.Helper()
 	httpPort, tlsPort := freePort(t), freePort(t)
 	ca := startPebble(t, httpPort, tlsPort)
-	ca.dnsSet(t, "/set-default-ipv4", map[string]string{"ip": ""})
+	ca.DNSSet(t, "/set-default-ipv4", map[string]string{"ip": ""})
 	box := startACMEBoxWith(t, httpPort, tlsPort, func(s *store.Settings) {
 		s.ACMEDirectory, s.ACMERoots, s.ACMEEmail = ca.Directory, ca.WFERoot, "ops@example.test"
 		s.DNSResolver, s.PublicIPs = ca.DNS, []string{"127.0.0.1"}
@@ -112,7 +95,7 @@ func TestVerifierOnboardsDomain(t *testing.T) {
 	if d, _ := box.db.Domain(context.Background(), name); d.State != store.DomainPendingDNS || d.Reason == "" || d.Hint == "" {
 		t.Fatalf("before DNS: %+v, want pending_dns with a reason and a hint", d)
 	}
-	ca.dnsSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
+	ca.DNSSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
 	d := box.waitState(t, name, store.DomainActive)
 	if d.NotAfter.Before(time.Now()) {
 		t.Fatalf("active with expiry %s", d.NotAfter)
@@ -139,7 +122,7 @@ func TestVerifierTXTToken(t *testing.T) {
 	ca, box := verifyBox(t)
 	const name = "txt.customer.test"
 	token := box.addDomain(t, name)
-	ca.dnsSet(t, "/set-txt", map[string]string{"host": "_foyer-challenge." + name + ".", "value": token})
+	ca.DNSSet(t, "/set-txt", map[string]string{"host": "_foyer-challenge." + name + ".", "value": token})
 	// Verified by the token, then ordered at once: the CA cannot resolve
 	// the name yet, so the order fails with the CA's error.
 	d := box.waitState(t, name, store.DomainFailed)
@@ -156,8 +139,8 @@ func TestVerifierTXTToken(t *testing.T) {
 func TestVerifierCAARefusal(t *testing.T) {
 	ca, box := verifyBox(t)
 	const name = "caa.customer.test"
-	ca.dnsSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
-	ca.dnsSet(t, "/add-caa", map[string]any{"host": name, "policies": []map[string]string{{"tag": "issue", "value": "otherca.example"}}})
+	ca.DNSSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
+	ca.DNSSet(t, "/add-caa", map[string]any{"host": name, "policies": []map[string]string{{"tag": "issue", "value": "otherca.example"}}})
 	before := ca.CABytes()
 	box.addDomain(t, name)
 	d := box.waitState(t, name, store.DomainFailed)
@@ -175,14 +158,14 @@ func TestVerifierCAARefusal(t *testing.T) {
 func TestDomainCheckLive(t *testing.T) {
 	httpPort, tlsPort := freePort(t), freePort(t)
 	ca := startPebble(t, httpPort, tlsPort)
-	ca.dnsSet(t, "/set-default-ipv4", map[string]string{"ip": ""})
+	ca.DNSSet(t, "/set-default-ipv4", map[string]string{"ip": ""})
 	box := startACMEBoxWith(t, httpPort, tlsPort, func(s *store.Settings) {
 		s.DNSResolver, s.PublicIPs = ca.DNS, []string{"127.0.0.1"}
 	}, VerifyTiming{Off: true, HTTPPort: httpPort})
 	const name = "check.customer.test"
 	box.addDomain(t, name)
-	ca.dnsSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
-	ca.dnsSet(t, "/add-aaaa", map[string]any{"host": name, "addresses": []string{"2001:db8::1"}})
+	ca.DNSSet(t, "/add-a", map[string]any{"host": name, "addresses": []string{"127.0.0.1"}})
+	ca.DNSSet(t, "/add-aaaa", map[string]any{"host": name, "addresses": []string{"2001:db8::1"}})
 	res, err := box.app.checkDomain(context.Background(), name)
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +184,7 @@ func TestDomainCheckLive(t *testing.T) {
 	if d, _ := box.db.Domain(context.Background(), name); d.State != store.DomainPendingDNS || !strings.Contains(d.Reason, "stale AAAA") {
 		t.Fatalf("after a failed check: %s (%s), want pending_dns with the stale AAAA", d.State, d.Reason)
 	}
-	ca.dnsSet(t, "/clear-aaaa", map[string]string{"host": name})
+	ca.DNSSet(t, "/clear-aaaa", map[string]string{"host": name})
 	if res, err = box.app.checkDomain(context.Background(), name); err != nil || !res.Verified {
 		t.Fatalf("second check: verified %v, %v", res.Verified, err)
 	}

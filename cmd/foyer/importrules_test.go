@@ -68,6 +68,8 @@ var importRules = []importRule{
 		row: "store/backupfile may import the standard library, zstd, age"},
 	{pkg: "store/storetest", foyer: []string{"store"},
 		row: "store/storetest may import store"},
+	{pkg: "acme/acmetest",
+		row: "acme/acmetest may import the standard library (test support, beside store/storetest)"},
 	{pkg: "acme", foyer: []string{"store"}, modules: []string{"github.com/caddyserver/certmagic",
 		"github.com/mholt/acmez", "go.uber.org/zap", "github.com/miekg/dns", "golang.org/x/net/publicsuffix"},
 		row: "acme may import store, certmagic (and acmez, zap, which certmagic's API exposes), miekg/dns (domain checks), x/net/publicsuffix (registered domains for the weekly budget)"},
