@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -12,13 +13,37 @@ import (
 // chooses certificates by name only and has no default certificate.
 var ErrNoSNI = errors.New("client sent no server name (SNI); connect by host name, not by IP address")
 
+// cipherSuites are the TLS 1.2 suites foyer accepts: forward-secret ECDHE
+// key exchange with an AEAD (AES-GCM or ChaCha20-Poly1305) only, so no
+// CBC, no RSA key exchange, no 3DES or RC4. TLS 1.3 suites are not
+// configurable in Go and are all strong.
+var cipherSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
+// curvePreferences are the key exchanges foyer offers: the post-quantum
+// hybrids first, then X25519, P-256 and P-384 (P-521 is left out: slow and
+// unneeded).
+var curvePreferences = []tls.CurveID{
+	tls.X25519MLKEM768, tls.SecP256r1MLKEM768, tls.X25519, tls.CurveP256, tls.CurveP384,
+}
+
 // TLSConfig returns the configuration every HTTPS listener uses: TLS 1.2
-// at least, ALPN h2 then http/1.1 (then certmagic's acme-tls/1, for the
-// TLS-ALPN challenge once issuance exists), and GetCertificate as
-// described there. Each call returns a new value the caller may change.
+// at least, AEAD-only ECDHE suites for TLS 1.2 (cipherSuites), the
+// curves in curvePreferences, ALPN h2 then http/1.1
+// (then certmagic's acme-tls/1, for the TLS-ALPN challenge), and
+// GetCertificate as described there. Each call returns a new value the
+// caller may change.
 func (m *Manager) TLSConfig() *tls.Config {
 	cfg := m.cfg.TLSConfig() // offers only acme-tls/1
 	cfg.MinVersion = tls.VersionTLS12
+	cfg.CipherSuites = slices.Clone(cipherSuites)
+	cfg.CurvePreferences = slices.Clone(curvePreferences)
 	cfg.NextProtos = append([]string{"h2", "http/1.1"}, cfg.NextProtos...)
 	cfg.GetCertificate = m.GetCertificate
 	return cfg
