@@ -20,7 +20,9 @@ var fuzzOps = []struct {
 	{"update-tenant", func(tx store.Tx, a, b string) error {
 		return tx.UpdateTenant(&store.Tenant{Slug: "acme", Name: a, State: store.TenantState(b)})
 	}},
-	{"add-backend", func(tx store.Tx, a, b string) error { return tx.AddBackend(&store.Backend{Tenant: "acme", Pool: a, URL: b}) }},
+	{"add-backend", func(tx store.Tx, a, b string) error {
+		return tx.AddBackend(&store.Backend{Tenant: "acme", Pool: a, URL: b})
+	}},
 	{"add-backend-tenant", func(tx store.Tx, a, b string) error { return tx.AddBackend(&store.Backend{Tenant: a, URL: b}) }},
 	{"remove-backend", func(tx store.Tx, a, b string) error { return tx.RemoveBackend("acme", a, b) }},
 	{"add-domain", func(tx store.Tx, a, b string) error { return tx.AddDomain(&store.Domain{Name: a, Tenant: "acme"}) }},
