@@ -88,9 +88,16 @@ const testResolver = "127.0.0.1:9"
 
 func startDaemon(t *testing.T, dir string) *daemon {
 	t.Helper()
+	return startDaemonOn(t, dir, "127.0.0.1:0", "127.0.0.1:0")
+}
+
+// startDaemonOn is startDaemon with the HTTP and HTTPS listeners on the
+// given addresses (an ACME CA validates challenges on fixed ports).
+func startDaemonOn(t *testing.T, dir, httpAddr, httpsAddr string) *daemon {
+	t.Helper()
 	d := &daemon{t: t, bin: foyerBinary(t), dir: dir, logs: &syncBuffer{}, done: make(chan struct{})}
-	d.cmd = exec.Command(d.bin, "serve", "--data", dir, "--http", "127.0.0.1:0",
-		"--https", "127.0.0.1:0", "--ops", "127.0.0.1:0", "--log-level", "debug")
+	d.cmd = exec.Command(d.bin, "serve", "--data", dir, "--http", httpAddr,
+		"--https", httpsAddr, "--ops", "127.0.0.1:0", "--log-level", "debug")
 	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
