@@ -112,9 +112,13 @@ type Settings struct {
 	// MaxURIBytes bounds a request's target (path and query); longer ones
 	// get 414. Default 8192; at most MaxHeaderBytes.
 	MaxURIBytes int `json:"max_uri_bytes"`
-	// BodyReadTimeout bounds the wait for the next bytes of a request
-	// body; a client that sends nothing for this long is cut off. Default 60s.
+	// BodyReadTimeout and BodyMinRate bound reading a request body: it
+	// must arrive within BodyReadTimeout plus one second for every
+	// BodyMinRate bytes received, else the client is cut off. BodyMinRate
+	// 0 makes BodyReadTimeout the longest wait for the next bytes instead.
+	// Defaults 20s and 500 bytes/s.
 	BodyReadTimeout Duration `json:"body_read_timeout"`
+	BodyMinRate     int      `json:"body_min_rate"`
 }
 
 // DefaultSettings returns the settings of a new store.
@@ -137,7 +141,8 @@ func DefaultSettings() Settings {
 		MaxHeaderBytes:                64 << 10,
 		MaxHeaderCount:                100,
 		MaxURIBytes:                   8 << 10,
-		BodyReadTimeout:               Duration(60 * time.Second),
+		BodyReadTimeout:               Duration(20 * time.Second),
+		BodyMinRate:                   500,
 	}
 }
 
@@ -238,7 +243,7 @@ var SettingKeys = func() []SettingKey {
 		acmeFallbackKey, acmeEABKeyIDKey, acmeEABMACKeyKey,
 		dnsResolverKey, publicIPsKey, cnameTargetKey, apiListenKey, apiHostKey,
 		accessLogKey,
-		limitKeys[0], limitKeys[1], limitKeys[2], limitKeys[3],
+		limitKeys[0], limitKeys[1], limitKeys[2], limitKeys[3], limitKeys[4],
 		settingIntKey("self-test-port", "port of this box's HTTP listener as the internet reaches it, for domain checks' HTTP self-test",
 			func(s *Settings) *int { return &s.SelfTestPort }, 1, 65535),
 		durationKey("log-retention-age", "access-log records older than this are pruned; 0s keeps them regardless of age",
@@ -588,6 +593,8 @@ var limitKeys = []SettingKey{
 		func(s *Settings) *int { return &s.MaxHeaderCount }, 10, 10000),
 	settingIntKey("max-uri-bytes", "longest request target (path and query) in bytes, at most max-header-bytes; longer gets 414",
 		func(s *Settings) *int { return &s.MaxURIBytes }, 256, 1<<20),
-	durationKey("body-read-timeout", "how long a client may send no request-body bytes before it is cut off",
+	durationKey("body-read-timeout", "time a request body may take, plus a second per body-min-rate bytes received; then the client is cut off",
 		func(s *Settings) *Duration { return &s.BodyReadTimeout }, time.Second, time.Hour),
+	settingIntKey("body-min-rate", "bytes a second a request body must keep up after body-read-timeout; 0: body-read-timeout bounds each wait for bytes instead",
+		func(s *Settings) *int { return &s.BodyMinRate }, 0, 1<<30),
 }
