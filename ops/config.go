@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -65,7 +67,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	c := &Config{File: file, lines: map[string]int{}}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, c.yamlError(err)
+		return nil, c.yamlError(err, data, nil)
 	}
 	if len(root.Content) > 0 {
 		c.index("", root.Content[0])
@@ -76,10 +78,14 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	case errors.Is(err, io.EOF):
 		return c, nil // an empty file: an empty document
 	case err != nil:
-		return nil, c.yamlError(err)
+		return nil, c.yamlError(err, data, &root)
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+	case err != nil: // what follows the document does not parse
+		return nil, c.yamlError(err, data, nil)
+	default:
 		return nil, &ConfigError{File: file, Line: extra.Line, Msg: "the file holds more than one YAML document",
 			hint: "keep the whole configuration in one document (no second ---)"}
 	}
@@ -130,12 +136,15 @@ func (c *Config) Line(path string) int {
 
 var (
 	unknownFieldRE = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+`)
-	lineRE         = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	lineRE         = regexp.MustCompile(`(?s)^(?:yaml: )?line (\d+): (.*)$`) // (?s): a quoted value may hold a newline
 )
 
 // yamlError turns the YAML decoder's error into ConfigErrors with the
-// file's name (the first problem; the decoder lists all of them).
-func (c *Config) yamlError(err error) error {
+// file's name (the first problem; the decoder lists all of them). The
+// decoder gives no line for a bad byte, a syntax error on line 1 (root is
+// nil: the file did not parse) or a value its type refuses (an RFC 3339
+// time, found in root).
+func (c *Config) yamlError(err error, data []byte, root *yaml.Node) error {
 	var te *yaml.TypeError
 	msgs := []string{strings.TrimPrefix(err.Error(), "yaml: ")}
 	if errors.As(err, &te) {
@@ -153,7 +162,52 @@ func (c *Config) yamlError(err error) error {
 		return &ConfigError{File: c.File, Line: line, Field: c.pathAt(line, ""), Msg: m[2],
 			hint: "see docs/config.md for the type of each field"}
 	}
+	if line := badByteLine(data); line > 0 || root == nil {
+		return &ConfigError{File: c.File, Line: max(line, 1), Msg: first, hint: "check the file's YAML syntax"}
+	}
+	var pe *time.ParseError
+	if errors.As(err, &pe) {
+		if n := findScalar(root, pe.Value); n != nil {
+			return &ConfigError{File: c.File, Line: n.Line, Field: c.pathAt(n.Line, ""), Msg: first,
+				hint: "write times in RFC 3339, e.g. 2027-01-02T15:04:05Z"}
+		}
+	}
 	return &ConfigError{File: c.File, Msg: first, hint: "check the file's YAML syntax"}
+}
+
+// findScalar returns the first scalar under n whose value is v, or nil.
+func findScalar(n *yaml.Node, v string) *yaml.Node {
+	if n.Kind == yaml.ScalarNode && n.Value == v {
+		return n
+	}
+	for _, c := range n.Content {
+		if f := findScalar(c, v); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// badByteLine is the line of the first byte YAML does not allow in a file
+// (invalid UTF-8 or a control character), or 0 if there is none.
+func badByteLine(data []byte) int {
+	line := 1
+	for i, r := range string(data) {
+		if r == utf8.RuneError && !bytes.HasPrefix(data[i:], []byte("\uFFFD")) || !yamlPrintable(r) && !(i == 0 && r == 0xFEFF) {
+			return line
+		}
+		if r == '\n' {
+			line++
+		}
+	}
+	return 0
+}
+
+// yamlPrintable reports whether r may appear in a YAML stream (YAML 1.2,
+// 5.1 "Character Set").
+func yamlPrintable(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0x7e || r == 0x85 ||
+		r >= 0xa0 && r <= 0xd7ff || r >= 0xe000 && r <= 0xfffd && r != 0xfeff || r >= 0x10000 && r <= 0x10ffff
 }
 
 // pathAt finds the field path written on line (ending in key when key is
