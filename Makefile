@@ -9,7 +9,7 @@ BIN := bin/foyer
 # The race detector needs cgo and a C compiler; without one, test without it.
 RACE := $(shell command -v cc >/dev/null 2>&1 && echo -race)
 
-.PHONY: help build demo test test-short lint fmt bench bench-noisy bench-certs bench-accesslog cross docs release-snapshot clean
+.PHONY: help build demo test test-short lint fmt bench bench-noisy bench-certs bench-accesslog cross docs release-snapshot clean fuzz
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-17s %s\n", $$1, $$2}'
@@ -23,6 +23,19 @@ demo: build ## run foyer on embedded defaults: 3 demo tenants on 127.0.0.1:8080/
 test: lint cross ## run every test, with the race detector when a C compiler is present (what CI runs)
 	@[ -n "$(RACE)" ] || echo "note: no C compiler (cc), so tests run without the race detector"
 	$(GO) test $(RACE) -count=1 ./...
+
+# FUZZ lists the native fuzz targets as package:Target. `make test` runs
+# their seed corpora (f.Add seeds and testdata/fuzz/); `make fuzz` fuzzes.
+FUZZ := ./appliance/route:FuzzNormalizeHost ./store:FuzzSettingSet ./store:FuzzPolicyKeyValue ./store:FuzzPolicyValue \
+	./store/memstore:FuzzTxValidation ./appliance/admin:FuzzRequestBody ./store/backupfile:FuzzRead \
+	./store/backupfile:FuzzHeader ./store/backupfile:FuzzCorrupt ./ops:FuzzParseConfig
+FUZZTIME ?= 10s
+
+fuzz: ## run each fuzz target for FUZZTIME (default 10s) one after another; a failing input lands in testdata/fuzz/
+	@set -e; for t in $(FUZZ); do \
+		echo "== $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
 
 test-short: ## unit tests only, no whole-binary tests
 	$(GO) test -short -count=1 ./...
