@@ -333,6 +333,12 @@ func TestServeAbuseLimits(t *testing.T) {
 			}
 		})
 	}
+	t.Run("max-uri-bytes over max-header-bytes is refused", func(t *testing.T) {
+		_, stderr, code := d.run("settings", "set", "max-uri-bytes", "9000")
+		if code == 0 || !strings.Contains(stderr, "max-header-bytes (8192)") {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	})
 	t.Run("foyer's error page", func(t *testing.T) {
 		c := &http.Client{Timeout: 5 * time.Second}
 		code, body := hostGet(t, c, d.url("http")+"/"+strings.Repeat("u", 1100), "acme.example.test")
