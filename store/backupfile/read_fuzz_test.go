@@ -82,7 +82,7 @@ func FuzzHeader(f *testing.F) {
 	valid := writeFileF(f, Encryption{})
 	n := binary.BigEndian.Uint32(valid[12:])
 	f.Add(uint32(Format), valid[16:16+n], valid[HeaderSize:])
-	pass := writeFileF(f, Encryption{Passphrase: "fuzz"})
+	pass := writeFileF(f, Encryption{Passphrase: "fuzz", ScryptWorkFactor: 10})
 	n = binary.BigEndian.Uint32(pass[12:])
 	f.Add(uint32(Format), pass[16:16+n], pass[HeaderSize:])
 	f.Add(uint32(1), []byte(`{"format":1,"encryption":"age-recipients","body_bytes":0}`), []byte{})
@@ -102,7 +102,7 @@ func FuzzHeader(f *testing.F) {
 // documented reason, never read as a good file.
 func FuzzCorrupt(f *testing.F) {
 	plain := writeFileF(f, Encryption{})
-	pass := writeFileF(f, Encryption{Passphrase: "fuzz"})
+	pass := writeFileF(f, Encryption{Passphrase: "fuzz", ScryptWorkFactor: 10})
 	if err := readAll(plain); err != nil {
 		f.Fatalf("the valid file is refused: %v", err)
 	}
