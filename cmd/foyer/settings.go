@@ -76,7 +76,7 @@ func newSettingsGetCmd() *cobra.Command {
 
 // newSettingsSetCmd is `foyer settings set KEY VALUE`.
 func newSettingsSetCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:               "set KEY VALUE",
 		Short:             "Change one setting; the daemon validates and applies it at once",
 		Example:           "  foyer settings set base-domain saas.example.com\n  foyer settings set trusted-proxies \"\"",
@@ -94,4 +94,8 @@ func newSettingsSetCmd() *cobra.Command {
 			return say(cmd, "%s set to %q", s.Key, s.Value)
 		},
 	}
+	// Flags go before KEY: a VALUE may start with dashes (a PEM root for
+	// acme-roots) and must not be read as a flag.
+	cmd.Flags().SetInterspersed(false)
+	return cmd
 }

@@ -34,6 +34,15 @@ func TestSettingsCommands(t *testing.T) {
 	if s, err := f.store.Snapshot(t.Context()); err != nil || s.Settings.BaseDomain != "" {
 		t.Fatalf("store base domain after clearing: %+v %v", s, err)
 	}
+	// A value that starts with dashes (a PEM root) is a value, not a flag.
+	chain, _, _, err := demoCertificate([]string{"root.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mustCLI("settings", "set", "acme-roots", chain)
+	if s, err := f.store.Snapshot(t.Context()); err != nil || s.Settings.ACMERoots != chain {
+		t.Fatalf("acme-roots after set: %v", err)
+	}
 }
 
 // Ensure that a refused setting names the key and says what to do.
