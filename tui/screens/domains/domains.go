@@ -36,24 +36,20 @@ type Checked struct {
 
 // Model is the domains screen.
 type Model struct {
-	env      *screen.Env
-	view     []int // indexes into env.Data.Domains: filtered
-	filter   string
-	typing   bool
-	selected string // domain name under the cursor
-	cursor   int
-	offset   int
-	height   int
-	checking map[string]bool    // re-checks in flight
-	results  map[string]Checked // the last re-check of each domain
-	longest  int                // the longest domain name, in cells
+	screen.List // cursor, scroll, filter prompt
+	env         *screen.Env
+	view        []int              // indexes into env.Data.Domains: filtered
+	selected    string             // domain name under the cursor
+	checking    map[string]bool    // re-checks in flight
+	results     map[string]Checked // the last re-check of each domain
+	longest     int                // the longest domain name, in cells
 
 	check key.Binding
 }
 
 // New opens the domains screen.
 func New(env *screen.Env, _ string) screen.Screen {
-	m := &Model{env: env, height: 10, checking: map[string]bool{}, results: map[string]Checked{},
+	m := &Model{env: env, List: screen.List{Height: 10}, checking: map[string]bool{}, results: map[string]Checked{},
 		check: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-check"))}
 	m.refilter()
 	return m
@@ -66,12 +62,12 @@ func (m *Model) Init() tea.Cmd { return nil }
 func (m *Model) Title() string { return "domains" }
 
 // Capturing is true while the filter prompt is open.
-func (m *Model) Capturing() bool { return m.typing }
+func (m *Model) Capturing() bool { return m.Typing }
 
 // Keys are the screen's own keys.
 func (m *Model) Keys() []key.Binding {
 	k := m.env.Keys.Nav
-	if m.typing {
+	if m.Typing {
 		return []key.Binding{
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
@@ -106,8 +102,10 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		m.results[msg.Name] = msg
 		return m, screen.FlashCmd(checkSummary(msg), msg.Err != nil)
 	case tea.KeyPressMsg:
-		if m.typing {
-			m.typeKey(msg)
+		if m.Typing {
+			if m.TypeKey(msg) {
+				m.refilter()
+			}
 			return m, nil
 		}
 		return m, m.key(msg)
@@ -117,24 +115,14 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.env.Keys.Nav
+	if handled, refilter := m.NavKey(m.env.Keys, msg, len(m.view)); handled {
+		if refilter {
+			m.refilter()
+		}
+		m.move(0) // the name under the cursor follows it
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-	case key.Matches(msg, k.Down):
-		m.move(1)
-	case key.Matches(msg, k.PageUp):
-		m.move(-max(m.height, 1))
-	case key.Matches(msg, k.PageDown):
-		m.move(max(m.height, 1))
-	case key.Matches(msg, k.Top):
-		m.move(-len(m.view))
-	case key.Matches(msg, k.Bottom):
-		m.move(len(m.view))
-	case key.Matches(msg, k.Filter):
-		m.typing = true
-	case key.Matches(msg, m.env.Keys.Back) && m.filter != "":
-		m.filter = ""
-		m.refilter()
 	case key.Matches(msg, k.Enter):
 		if d, ok := m.current(); ok {
 			return screen.OpenCmd("detail", d.Tenant)
@@ -189,34 +177,17 @@ func checkSummary(c Checked) string {
 // Checking reports whether a re-check of name is in flight.
 func (m *Model) Checking(name string) bool { return m.checking[name] }
 
-func (m *Model) typeKey(msg tea.KeyPressMsg) {
-	switch msg.String() {
-	case "enter":
-		m.typing = false
-	case "esc":
-		m.typing, m.filter = false, ""
-	case "backspace":
-		if m.filter != "" {
-			r := []rune(m.filter)
-			m.filter = string(r[:len(r)-1])
-		}
-	default:
-		m.filter += msg.Text
-	}
-	m.refilter()
-}
-
 // current is the domain under the cursor.
 func (m *Model) current() (api.Domain, bool) {
-	if m.cursor < len(m.view) {
-		return m.env.Data.Domains[m.view[m.cursor]], true
+	if m.Cursor < len(m.view) {
+		return m.env.Data.Domains[m.view[m.Cursor]], true
 	}
 	return api.Domain{}, false
 }
 
 // refilter rebuilds the visible list, keeping the selected domain.
 func (m *Model) refilter() {
-	f := strings.ToLower(m.filter)
+	f := strings.ToLower(m.Filter)
 	m.view = m.view[:0]
 	m.longest = 0
 	for i, d := range m.env.Data.Domains {
@@ -225,10 +196,10 @@ func (m *Model) refilter() {
 			m.view = append(m.view, i)
 		}
 	}
-	m.cursor = 0
+	m.Cursor = 0
 	for i, di := range m.view {
 		if m.env.Data.Domains[di].Name == m.selected {
-			m.cursor = i
+			m.Cursor = i
 			break
 		}
 	}
@@ -236,19 +207,11 @@ func (m *Model) refilter() {
 }
 
 func (m *Model) move(n int) {
-	m.cursor = min(max(m.cursor+n, 0), max(len(m.view)-1, 0))
+	m.Move(n, len(m.view))
 	m.selected = ""
 	if d, ok := m.current(); ok {
 		m.selected = d.Name
 	}
-	h := max(m.height, 1)
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
-	}
-	m.offset = min(m.offset, max(len(m.view)-h, 0))
 }
 
 // expiry is a certificate's expiry as a date and days left, counted from

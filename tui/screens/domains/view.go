@@ -29,7 +29,7 @@ const (
 func (m *Model) View(w, h int) string {
 	st := m.env.Styles
 	panel := m.panel(w)
-	m.height = max(h-2-len(panel), 1)
+	m.Height = max(h-2-len(panel), 1)
 	m.move(0)
 	nameW, reasonW := m.widths(w)
 	var b strings.Builder
@@ -50,13 +50,13 @@ func (m *Model) View(w, h int) string {
 		b.WriteString("\n" + st.Faint.Render("no custom domains yet: add one with `foyer domain add <tenant> <domain>`"))
 		lines++
 	case len(m.view) == 0:
-		b.WriteString("\n" + st.Faint.Render(`no domain matches "`+m.filter+`"`))
+		b.WriteString("\n" + st.Faint.Render(`no domain matches "`+m.Filter+`"`))
 		lines++
 	}
-	end := min(m.offset+m.height, len(m.view))
-	for i := m.offset; i < end; i++ {
+	end := min(m.Offset+m.Height, len(m.view))
+	for i := m.Offset; i < end; i++ {
 		b.WriteByte('\n')
-		b.WriteString(m.rowLine(d.Domains[m.view[i]], nameW, reasonW, w, i == m.cursor))
+		b.WriteString(m.rowLine(d.Domains[m.view[i]], nameW, reasonW, w, i == m.Cursor))
 		lines++
 	}
 	for ; lines < h-len(panel); lines++ {
@@ -83,12 +83,12 @@ func (m *Model) titleLine(w int) string {
 	if counts := m.stateCounts(); counts != "" {
 		s += st.Faint.Render(" · " + counts)
 	}
-	if m.typing || m.filter != "" {
+	if m.Typing || m.Filter != "" {
 		cur := ""
-		if m.typing {
+		if m.Typing {
 			cur = "▏"
 		}
-		s += "  " + st.FilterInput.Render("/"+m.filter+cur)
+		s += "  " + st.FilterInput.Render("/"+m.Filter+cur)
 	}
 	if m.env.ReadOnly {
 		s += "  " + st.Faint.Render("(read-only: no re-checks)")

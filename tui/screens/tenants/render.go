@@ -62,12 +62,12 @@ func (m *Model) titleLine(w int) string {
 		dir = "↓"
 	}
 	s := st.Title.Render("Tenants") + st.Faint.Render(fmt.Sprintf(" %d of %d · sort %s %s", len(m.view), len(m.rows), strings.ToLower(c.title), dir))
-	if m.typing || m.filter != "" {
+	if m.Typing || m.Filter != "" {
 		cursor := ""
-		if m.typing {
+		if m.Typing {
 			cursor = "▏"
 		}
-		s += "  " + st.FilterInput.Render("/"+m.filter+cursor)
+		s += "  " + st.FilterInput.Render("/"+m.Filter+cursor)
 	}
 	if e := m.env.Data.ListErr; e != "" && len(m.rows) > 0 {
 		s += "  " + st.Error.Render("lists stale: "+e)

@@ -24,18 +24,14 @@ var Entry = screen.Entry{Name: "tenants", Summary: "every tenant with its live t
 
 // Model is the tenants screen.
 type Model struct {
-	env      *screen.Env
-	rows     []row // every tenant, rebuilt when the data changes
-	view     []int // indexes into rows: filtered and sorted
-	sortBy   int   // index into columns
-	desc     bool
-	filter   string
-	typing   bool   // the filter prompt has the keyboard
-	selected string // slug under the cursor, kept across rebuilds
-	cursor   int    // index into view
-	offset   int    // first visible index into view
-	height   int    // rows visible at the last View
-	sortKeys key.Binding
+	screen.List // cursor, scroll, filter prompt
+	env         *screen.Env
+	rows        []row // every tenant, rebuilt when the data changes
+	view        []int // indexes into rows: filtered and sorted
+	sortBy      int   // index into columns
+	desc        bool
+	selected    string // slug under the cursor, kept across rebuilds
+	sortKeys    key.Binding
 }
 
 // New opens the tenants screen.
@@ -44,7 +40,7 @@ func New(env *screen.Env, _ string) screen.Screen {
 	for _, c := range columns {
 		ks = append(ks, c.key)
 	}
-	m := &Model{env: env, sortBy: nameCol, height: 10,
+	m := &Model{env: env, sortBy: nameCol, List: screen.List{Height: 10},
 		sortKeys: key.NewBinding(key.WithKeys(ks...), key.WithHelp("N/R/E/P…", "sort"))}
 	m.rebuild()
 	return m
@@ -57,12 +53,12 @@ func (m *Model) Init() tea.Cmd { return nil }
 func (m *Model) Title() string { return "tenants" }
 
 // Capturing is true while the filter prompt is open.
-func (m *Model) Capturing() bool { return m.typing }
+func (m *Model) Capturing() bool { return m.Typing }
 
 // Keys are the screen's own keys.
 func (m *Model) Keys() []key.Binding {
 	k := m.env.Keys.Nav
-	if m.typing {
+	if m.Typing {
 		return []key.Binding{
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
@@ -99,8 +95,10 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 			m.rebuild()
 		}
 	case tea.KeyPressMsg:
-		if m.typing {
-			m.typeKey(msg)
+		if m.Typing {
+			if m.TypeKey(msg) {
+				m.refilter()
+			}
 			return m, nil
 		}
 		return m, m.key(msg)
@@ -111,24 +109,14 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 // key handles a key while the prompt is closed.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.env.Keys.Nav
+	if handled, refilter := m.NavKey(m.env.Keys, msg, len(m.view)); handled { // esc on the home screen clears the filter
+		if refilter {
+			m.refilter()
+		}
+		m.move(0) // the slug under the cursor follows it
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-	case key.Matches(msg, k.Down):
-		m.move(1)
-	case key.Matches(msg, k.PageUp):
-		m.move(-max(m.height, 1))
-	case key.Matches(msg, k.PageDown):
-		m.move(max(m.height, 1))
-	case key.Matches(msg, k.Top):
-		m.move(-len(m.view))
-	case key.Matches(msg, k.Bottom):
-		m.move(len(m.view))
-	case key.Matches(msg, k.Filter):
-		m.typing = true
-	case key.Matches(msg, m.env.Keys.Back) && m.filter != "": // the home screen: esc has nothing to go back to
-		m.filter = ""
-		m.refilter()
 	case key.Matches(msg, k.Enter):
 		if m.selected != "" {
 			return screen.OpenCmd("detail", m.selected)
@@ -166,31 +154,10 @@ func (m *Model) action(msg tea.KeyPressMsg) tea.Cmd {
 			return screen.OpenCmd(o.name, m.selected)
 		}
 	}
-	if m.rows[m.view[m.cursor]].state == "suspended" {
+	if m.rows[m.view[m.Cursor]].state == "suspended" {
 		return screen.OpenCmd("resume-tenant", m.selected)
 	}
 	return screen.OpenCmd("suspend-tenant", m.selected)
-}
-
-// typeKey edits the filter: enter keeps it, esc clears it.
-func (m *Model) typeKey(msg tea.KeyPressMsg) {
-	switch msg.String() {
-	case "enter":
-		m.typing = false
-	case "esc":
-		m.typing, m.filter = false, ""
-	case "backspace":
-		if m.filter != "" {
-			r := []rune(m.filter)
-			m.filter = string(r[:len(r)-1])
-		}
-	default:
-		if msg.Text == "" {
-			return
-		}
-		m.filter += msg.Text
-	}
-	m.refilter()
 }
 
 // sortOn sorts by the column of key k; the same key again reverses.
@@ -215,12 +182,12 @@ func (m *Model) rebuild() {
 
 // refilter applies the filter and sort, keeping the selected tenant.
 func (m *Model) refilter() {
-	m.view = filterRows(m.rows, m.filter, m.view)
+	m.view = filterRows(m.rows, m.Filter, m.view)
 	sortRows(m.rows, m.view, columns[m.sortBy], m.desc)
-	m.cursor = 0
+	m.Cursor = 0
 	for i, ri := range m.view {
 		if m.rows[ri].slug == m.selected {
-			m.cursor = i
+			m.Cursor = i
 			break
 		}
 	}
@@ -229,23 +196,11 @@ func (m *Model) refilter() {
 
 // move moves the cursor by n rows, clamped, and keeps it visible.
 func (m *Model) move(n int) {
-	m.cursor = min(max(m.cursor+n, 0), max(len(m.view)-1, 0))
+	m.Move(n, len(m.view))
 	m.selected = ""
-	if m.cursor < len(m.view) {
-		m.selected = m.rows[m.view[m.cursor]].slug
+	if m.Cursor < len(m.view) {
+		m.selected = m.rows[m.view[m.Cursor]].slug
 	}
-	m.scroll()
-}
-
-func (m *Model) scroll() {
-	h := max(m.height, 1)
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
-	}
-	m.offset = min(m.offset, max(len(m.view)-h, 0))
 }
 
 // Selected is the slug under the cursor ("" when the list is empty).
@@ -254,8 +209,8 @@ func (m *Model) Selected() string { return m.selected }
 // View draws the title line, the headings and the visible rows.
 func (m *Model) View(w, h int) string {
 	st := m.env.Styles
-	m.height = max(h-2, 1)
-	m.scroll()
+	m.Height = max(h-2, 1)
+	m.Scroll(len(m.view))
 	var b strings.Builder
 	b.WriteString(m.titleLine(w))
 	cols, nameW := layout(w)
@@ -272,12 +227,12 @@ func (m *Model) View(w, h int) string {
 	case len(m.rows) == 0:
 		b.WriteString("\n" + st.Faint.Render("no tenants yet: add one with `foyer tenant add <slug>`"))
 	case len(m.view) == 0:
-		b.WriteString("\n" + st.Faint.Render("no tenant matches "+`"`+m.filter+`"`))
+		b.WriteString("\n" + st.Faint.Render("no tenant matches "+`"`+m.Filter+`"`))
 	}
-	end := min(m.offset+m.height, len(m.view))
-	for i := m.offset; i < end; i++ {
+	end := min(m.Offset+m.Height, len(m.view))
+	for i := m.Offset; i < end; i++ {
 		b.WriteByte('\n')
-		b.WriteString(m.rowLine(&m.rows[m.view[i]], cols, nameW, w, i == m.cursor))
+		b.WriteString(m.rowLine(&m.rows[m.view[i]], cols, nameW, w, i == m.Cursor))
 	}
 	return styles.Box(b.String(), w, h)
 }
