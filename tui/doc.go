@@ -84,5 +84,7 @@
 // Model tests feed the root data messages (data.Lists, data.Frame,
 // data.EventLine, data.Conn) built from api types, run it through teatest
 // v2 with a pinned size and the Ascii colour profile, and compare the
-// emulated screen (x/vt) with golden files; see app_test.go.
+// emulated screen (x/vt) with golden files, through tui/tuitest (one
+// harness for every screen's tests; forms/formtest adds a minimal root and
+// the real daemon on top of it).
 package tui

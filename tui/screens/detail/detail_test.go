@@ -1,18 +1,14 @@
 package detail_test
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-	"github.com/charmbracelet/x/vt"
 
 	"github.com/foyerhq/foyer/appliance/admin/api"
 	"github.com/foyerhq/foyer/tui"
@@ -21,6 +17,7 @@ import (
 	"github.com/foyerhq/foyer/tui/screens/detail"
 	"github.com/foyerhq/foyer/tui/screens/logs"
 	"github.com/foyerhq/foyer/tui/screens/tenants"
+	"github.com/foyerhq/foyer/tui/tuitest"
 )
 
 // The tests feed the screen what the feed and the daemon would send,
@@ -95,22 +92,8 @@ func records(n int) logs.Records {
 	return r
 }
 
-// onlcr maps "\n" to "\r\n" on the way to the emulator, as a terminal would.
-type onlcr struct{ w io.Writer }
-
-func (o onlcr) Write(p []byte) (int, error) {
-	if _, err := o.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-type screenTest struct {
-	t   *testing.T
-	tm  *teatest.TestModel
-	emu *vt.SafeEmulator
-	r   io.Reader
-}
+// screenTest is the model under test on an emulated screen.
+type screenTest struct{ *tuitest.Term }
 
 // start runs the real root model over d with the detail screen of acme
 // open, at w x h with the Ascii profile, and an emulated screen.
@@ -118,35 +101,19 @@ func start(t *testing.T, d *data.Model, w, h int) *screenTest {
 	t.Helper()
 	reg := []screen.Entry{tenants.Entry, detail.Entry}
 	app := tui.NewApp(tui.NewEnv(d, nil, false, false), reg, "tenants", nil, fixedNow)
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	emu := vt.NewSafeEmulator(w, h)
-	go io.Copy(io.Discard, emu) // drain the emulator's replies (see tui/app_test.go)
-	s := &screenTest{t: t, tm: tm, emu: emu, r: io.TeeReader(tm.Output(), onlcr{emu})}
-	tm.Send(screen.Open{Name: "detail", Arg: "acme"})
+	s := &screenTest{tuitest.Start(t, app, w, h)}
+	s.TM.Send(screen.Open{Name: "detail", Arg: "acme"})
 	return s
-}
-
-func (s *screenTest) waitFor(want string) {
-	s.t.Helper()
-	teatest.WaitFor(s.t, s.r, func([]byte) bool { return strings.Contains(s.emu.String(), want) },
-		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
-}
-
-func (s *screenTest) quit() {
-	s.t.Helper()
-	s.tm.Type("q")
-	s.tm.FinalModel(s.t, teatest.WithFinalTimeout(5*time.Second))
 }
 
 // feed sends the policy, the log records and one more data update, and
 // waits until the screen shows all of it.
 func (s *screenTest) feed() {
-	s.tm.Send(policy())
-	s.tm.Send(records(12))
-	s.tm.Send(data.Updated{What: "stats"})
-	s.waitFor("plan pro")
-	s.waitFor("/item/11")
+	s.TM.Send(policy())
+	s.TM.Send(records(12))
+	s.TM.Send(data.Updated{What: "stats"})
+	s.WaitFor("plan pro")
+	s.WaitFor("/item/11")
 }
 
 // Ensure that the detail screen at 100x30 shows every section: charts with
@@ -155,22 +122,22 @@ func (s *screenTest) feed() {
 func TestDetailScreen100x30(t *testing.T) {
 	s := start(t, fixture(), 100, 30)
 	s.feed()
-	teatest.RequireEqualOutput(t, []byte(s.emu.String()))
-	s.quit()
+	teatest.RequireEqualOutput(t, []byte(s.Screen()))
+	s.Quit()
 }
 
 // Ensure that at 80x24 the sections still fit, stacked (golden file).
 func TestDetailScreen80x24(t *testing.T) {
 	s := start(t, fixture(), 80, 24)
 	s.feed()
-	screen := s.emu.String()
+	screen := s.Screen()
 	for _, want := range []string{"req/s", "5xx/s", "p99", "-5m", "now", "DOMAINS", "www.acme.test", "BACKENDS", "POLICY", "LOG"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("80x24 lost %q:\n%s", want, screen)
 		}
 	}
 	teatest.RequireEqualOutput(t, []byte(screen))
-	s.quit()
+	s.Quit()
 }
 
 func newModel(t *testing.T, d *data.Model) *detail.Model {

@@ -1,17 +1,13 @@
 package domains_test
 
 import (
-	"bytes"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-	"github.com/charmbracelet/x/vt"
 
 	"github.com/foyerhq/foyer/appliance/admin/api"
 	"github.com/foyerhq/foyer/tui"
@@ -19,6 +15,7 @@ import (
 	"github.com/foyerhq/foyer/tui/screen"
 	"github.com/foyerhq/foyer/tui/screens/domains"
 	"github.com/foyerhq/foyer/tui/screens/tenants"
+	"github.com/foyerhq/foyer/tui/tuitest"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -52,46 +49,17 @@ func checked() domains.Checked {
 	}}}
 }
 
-type onlcr struct{ w io.Writer }
-
-func (o onlcr) Write(p []byte) (int, error) {
-	if _, err := o.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-type screenTest struct {
-	t   *testing.T
-	tm  *teatest.TestModel
-	emu *vt.SafeEmulator
-	r   io.Reader
-}
+// screenTest is the model under test on an emulated screen.
+type screenTest struct{ *tuitest.Term }
 
 func start(t *testing.T, w, h int) *screenTest {
 	t.Helper()
 	d := &data.Model{Socket: "admin.sock", Conn: data.Connected}
 	app := tui.NewApp(tui.NewEnv(d, nil, false, false), []screen.Entry{tenants.Entry, domains.Entry}, "tenants", nil, fixedNow)
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	emu := vt.NewSafeEmulator(w, h)
-	go io.Copy(io.Discard, emu) // drain the emulator's replies (see tui/app_test.go)
-	s := &screenTest{t: t, tm: tm, emu: emu, r: io.TeeReader(tm.Output(), onlcr{emu})}
-	tm.Send(lists())
-	tm.Send(screen.Open{Name: "domains"})
+	s := &screenTest{tuitest.Start(t, app, w, h)}
+	s.TM.Send(lists())
+	s.TM.Send(screen.Open{Name: "domains"})
 	return s
-}
-
-func (s *screenTest) waitFor(want string) {
-	s.t.Helper()
-	teatest.WaitFor(s.t, s.r, func([]byte) bool { return strings.Contains(s.emu.String(), want) },
-		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
-}
-
-func (s *screenTest) quit() {
-	s.t.Helper()
-	s.tm.Type("q")
-	s.tm.FinalModel(s.t, teatest.WithFinalTimeout(5*time.Second))
 }
 
 // Ensure that the domains screen at 100x30 lists every domain with its
@@ -99,25 +67,25 @@ func (s *screenTest) quit() {
 // in the panel below (golden file).
 func TestDomainsScreen100x30(t *testing.T) {
 	s := start(t, 100, 30)
-	s.waitFor("Domains 5 of 5")
-	s.tm.Send(checked())
-	s.waitFor("✗ caa")
-	s.waitFor("checks failed (see the panel)") // the footer says the outcome
-	teatest.RequireEqualOutput(t, []byte(s.emu.String()))
-	s.quit()
+	s.WaitFor("Domains 5 of 5")
+	s.TM.Send(checked())
+	s.WaitFor("✗ caa")
+	s.WaitFor("checks failed (see the panel)") // the footer says the outcome
+	teatest.RequireEqualOutput(t, []byte(s.Screen()))
+	s.Quit()
 }
 
 // Ensure that at 80x24 the table still fits, filtered to one tenant's
 // domains (golden file).
 func TestDomainsScreen80x24(t *testing.T) {
 	s := start(t, 80, 24)
-	s.waitFor("Domains 5 of 5")
-	s.tm.Type("/acme")
-	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	s.waitFor("Domains 2 of 5")
-	s.waitFor("enter open") // the prompt closed: the footer has the screen's keys again
-	teatest.RequireEqualOutput(t, []byte(s.emu.String()))
-	s.quit()
+	s.WaitFor("Domains 5 of 5")
+	s.TM.Type("/acme")
+	s.TM.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	s.WaitFor("Domains 2 of 5")
+	s.WaitFor("enter open") // the prompt closed: the footer has the screen's keys again
+	teatest.RequireEqualOutput(t, []byte(s.Screen()))
+	s.Quit()
 }
 
 func newModel(t *testing.T, readOnly bool) *domains.Model {

@@ -1,18 +1,14 @@
 package logs_test
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-	"github.com/charmbracelet/x/vt"
 
 	"github.com/foyerhq/foyer/appliance/admin/api"
 	"github.com/foyerhq/foyer/tui"
@@ -20,6 +16,7 @@ import (
 	"github.com/foyerhq/foyer/tui/screen"
 	"github.com/foyerhq/foyer/tui/screens/logs"
 	"github.com/foyerhq/foyer/tui/screens/tenants"
+	"github.com/foyerhq/foyer/tui/tuitest"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -48,21 +45,8 @@ func records(n int) logs.Records {
 	return r
 }
 
-type onlcr struct{ w io.Writer }
-
-func (o onlcr) Write(p []byte) (int, error) {
-	if _, err := o.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-type screenTest struct {
-	t   *testing.T
-	tm  *teatest.TestModel
-	emu *vt.SafeEmulator
-	r   io.Reader
-}
+// screenTest is the model under test on an emulated screen.
+type screenTest struct{ *tuitest.Term }
 
 // start runs the real root model with the logs screen open at w x h with
 // the Ascii profile, and an emulated screen.
@@ -70,26 +54,10 @@ func start(t *testing.T, w, h int) *screenTest {
 	t.Helper()
 	d := &data.Model{Socket: "admin.sock", Conn: data.Connected}
 	app := tui.NewApp(tui.NewEnv(d, nil, false, false), []screen.Entry{tenants.Entry, logs.Entry}, "tenants", nil, fixedNow)
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	emu := vt.NewSafeEmulator(w, h)
-	go io.Copy(io.Discard, emu) // drain the emulator's replies (see tui/app_test.go)
-	s := &screenTest{t: t, tm: tm, emu: emu, r: io.TeeReader(tm.Output(), onlcr{emu})}
-	tm.Send(lists())
-	tm.Send(screen.Open{Name: "logs"})
+	s := &screenTest{tuitest.Start(t, app, w, h)}
+	s.TM.Send(lists())
+	s.TM.Send(screen.Open{Name: "logs"})
 	return s
-}
-
-func (s *screenTest) waitFor(want string) {
-	s.t.Helper()
-	teatest.WaitFor(s.t, s.r, func([]byte) bool { return strings.Contains(s.emu.String(), want) },
-		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
-}
-
-func (s *screenTest) quit() {
-	s.t.Helper()
-	s.tm.Type("q")
-	s.tm.FinalModel(s.t, teatest.WithFinalTimeout(5*time.Second))
 }
 
 // Ensure that the logs screen at 100x30 shows the filters in its title,
@@ -98,24 +66,24 @@ func TestLogsScreen100x30(t *testing.T) {
 	s := start(t, 100, 30)
 	r := records(40)
 	r.Dropped = 3
-	s.tm.Send(r)
-	s.tm.Type("s") // 2xx
-	s.waitFor("status=2xx")
-	s.waitFor("/api/v1/orders/36")
-	teatest.RequireEqualOutput(t, []byte(s.emu.String()))
-	s.quit()
+	s.TM.Send(r)
+	s.TM.Type("s") // 2xx
+	s.WaitFor("status=2xx")
+	s.WaitFor("/api/v1/orders/36")
+	teatest.RequireEqualOutput(t, []byte(s.Screen()))
+	s.Quit()
 }
 
 // Ensure that at 80x24 the columns still fit, the path shortened
 // (golden file), with a tenant filter typed at the prompt.
 func TestLogsScreen80x24(t *testing.T) {
 	s := start(t, 80, 24)
-	s.tm.Send(records(60))
-	s.tm.Type("tacme")
-	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	s.waitFor("20 of 60")
-	teatest.RequireEqualOutput(t, []byte(s.emu.String()))
-	s.quit()
+	s.TM.Send(records(60))
+	s.TM.Type("tacme")
+	s.TM.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	s.WaitFor("20 of 60")
+	teatest.RequireEqualOutput(t, []byte(s.Screen()))
+	s.Quit()
 }
 
 func newModel(t *testing.T, n int) *logs.Model {

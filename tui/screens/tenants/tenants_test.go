@@ -13,6 +13,7 @@ import (
 	"github.com/foyerhq/foyer/tui/keymap"
 	"github.com/foyerhq/foyer/tui/screen"
 	"github.com/foyerhq/foyer/tui/styles"
+	"github.com/foyerhq/foyer/tui/tuitest"
 )
 
 func newTest(t *testing.T) (*Model, *data.Model) {
@@ -34,21 +35,7 @@ func newTest(t *testing.T) (*Model, *data.Model) {
 
 func press(m *Model, keys ...string) {
 	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "down":
-			msg = tea.KeyPressMsg{Code: tea.KeyDown}
-		case "backspace":
-			msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-		}
-		m.Update(msg)
+		m.Update(tuitest.Key(k))
 	}
 }
 

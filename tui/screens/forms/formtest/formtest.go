@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,15 +19,13 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/exp/teatest/v2"
-	"github.com/charmbracelet/x/vt"
 
 	"github.com/foyerhq/foyer/appliance/admin/api"
 	"github.com/foyerhq/foyer/tui/data"
 	"github.com/foyerhq/foyer/tui/keymap"
 	"github.com/foyerhq/foyer/tui/screen"
 	"github.com/foyerhq/foyer/tui/styles"
+	"github.com/foyerhq/foyer/tui/tuitest"
 )
 
 // Env returns a screen environment over d with c (nil for model tests),
@@ -152,88 +149,23 @@ func (h *Host) View() tea.View {
 	return tea.NewView(body + "\n" + styles.Fit(foot, h.w))
 }
 
-// onlcr maps "\n" to "\r\n" on the way to the emulator, as a terminal's
-// ONLCR would: the renderer writes bare "\n" when its output is no tty.
-type onlcr struct{ w io.Writer }
-
-func (o onlcr) Write(p []byte) (int, error) {
-	if _, err := o.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-// Term is a Host running in a real tea.Program at a fixed size and the
-// Ascii colour profile, with an emulated screen of its output.
+// Term is a Host running in a real tea.Program with an emulated screen
+// (tuitest.Term).
 type Term struct {
-	T    *testing.T
-	TM   *teatest.TestModel
+	*tuitest.Term
 	Host *Host
-	emu  *vt.SafeEmulator
-	r    io.Reader
 }
 
-// Run starts h at w x h cells.
+// Run starts host at w x h cells.
 func Run(t *testing.T, host *Host, w, h int) *Term {
 	t.Helper()
-	tm := teatest.NewTestModel(t, host, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	emu := vt.NewSafeEmulator(w, h)
-	go io.Copy(io.Discard, emu) // drain the emulator's replies to terminal queries
-	return &Term{T: t, TM: tm, Host: host, emu: emu, r: io.TeeReader(tm.Output(), onlcr{emu})}
-}
-
-// WaitFor waits until the emulated screen shows want (at most 15 s).
-func (s *Term) WaitFor(want string) {
-	s.T.Helper()
-	teatest.WaitFor(s.T, s.r, func([]byte) bool { return strings.Contains(s.emu.String(), want) },
-		teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
-}
-
-// Screen is the emulated screen's text.
-func (s *Term) Screen() string { return s.emu.String() }
-
-// Golden compares the screen with testdata/<TestName>.golden (-update
-// writes it).
-func (s *Term) Golden() {
-	s.T.Helper()
-	teatest.RequireEqualOutput(s.T, []byte(s.emu.String()))
-}
-
-// Type types text, one key a rune.
-func (s *Term) Type(text string) { s.TM.Type(text) }
-
-// Press sends one key press by name: enter, esc, tab, backspace, or a
-// single character.
-func (s *Term) Press(keys ...string) {
-	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab}
-		case "down":
-			msg = tea.KeyPressMsg{Code: tea.KeyDown}
-		case "up":
-			msg = tea.KeyPressMsg{Code: tea.KeyUp}
-		case "backspace":
-			msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-		}
-		s.TM.Send(msg)
-	}
+	return &Term{Term: tuitest.Start(t, host, w, h), Host: host}
 }
 
 // Quit ends the program and returns the host as it ended.
 func (s *Term) Quit() *Host {
 	s.T.Helper()
-	s.TM.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	return s.TM.FinalModel(s.T, teatest.WithFinalTimeout(5*time.Second)).(*Host)
+	return s.Term.Quit().(*Host)
 }
 
 var (
