@@ -16,13 +16,14 @@ const (
 	BucketAPIKeys  = "apikeys"  // slug/id -> APIKey
 	BucketJWTKeys  = "jwtkeys"  // slug -> JWTKey
 	BucketTokens   = "tokens"   // id -> Token (the HTTPS API's bearer tokens)
+	BucketSSH      = "ssh"      // key/<name> -> SSHKey, host -> SSHHostKey (the SSH console)
 	// BucketCertmagic holds Blobs: key -> 8-byte big-endian UnixNano mtime, then the value.
 	BucketCertmagic = "certmagic"
 )
 
 // Buckets lists every bucket of the model.
 var Buckets = []string{BucketMeta, BucketTenants, BucketPools, BucketBackends,
-	BucketDomains, BucketCerts, BucketAudit, BucketPlans, BucketAPIKeys, BucketJWTKeys, BucketCertmagic, BucketTokens, BucketUsage}
+	BucketDomains, BucketCerts, BucketAudit, BucketPlans, BucketAPIKeys, BucketJWTKeys, BucketCertmagic, BucketTokens, BucketUsage, BucketSSH}
 
 // KV is what a storage backend provides: buckets of ordered keys with
 // atomic transactions. Implementations are safe for concurrent use.

@@ -84,6 +84,10 @@ type Settings struct {
 	// APIHost is the name the HTTPS API's certificate is for; the
 	// issuance gate allows it. Default empty.
 	APIHost string `json:"api_host,omitempty"`
+	// SSHListen is the host:port of the SSH console (tui/console,
+	// docs/ssh-console.md); `foyer serve --ssh ADDR` overrides it. Empty
+	// (the default) turns it off.
+	SSHListen string `json:"ssh_listen,omitempty"`
 	// SelfTestPort is the port the HTTP self-test of domain verification
 	// connects to (where foyer's HTTP listener is reachable from outside).
 	// Default 80.
@@ -241,7 +245,7 @@ var SettingKeys = func() []SettingKey {
 			func(s *Settings) *Duration { return &s.TLSHandshakeTimeout }, 0, 5*time.Minute),
 		acmeDirectoryKey, acmeEmailKey, acmeRootsKey, acmeChallengesKey, internalCAKey,
 		acmeFallbackKey, acmeEABKeyIDKey, acmeEABMACKeyKey,
-		dnsResolverKey, publicIPsKey, cnameTargetKey, apiListenKey, apiHostKey,
+		dnsResolverKey, publicIPsKey, cnameTargetKey, apiListenKey, apiHostKey, sshListenKey,
 		accessLogKey,
 		limitKeys[0], limitKeys[1], limitKeys[2], limitKeys[3], limitKeys[4],
 		settingIntKey("self-test-port", "port of this box's HTTP listener as the internet reaches it, for domain checks' HTTP self-test",
@@ -543,8 +547,20 @@ var (
 		}}
 )
 
-// The HTTPS API keys (docs/domains.md, "Programmatic onboarding").
+// The HTTPS API keys (docs/domains.md, "Programmatic onboarding"), and
+// the SSH console's (docs/ssh-console.md).
 var (
+	sshListenKey = SettingKey{Key: "ssh-listen",
+		Doc: "host:port of the SSH console (foyer ssh-key add; docs/ssh-console.md); empty (the default) turns it off; foyer serve --ssh overrides it",
+		get: func(s *Settings) string { return s.SSHListen },
+		set: func(s *Settings, v string) error {
+			v = strings.TrimSpace(v)
+			if err := checkListenAddr("ssh-listen", ":2222", v); err != nil {
+				return err
+			}
+			s.SSHListen = v
+			return nil
+		}}
 	apiListenKey = SettingKey{Key: "api-listen",
 		Doc: "host:port of the HTTPS API for bearer tokens (foyer token create); empty (the default) turns it off",
 		get: func(s *Settings) string { return s.APIListen },
@@ -597,4 +613,26 @@ var limitKeys = []SettingKey{
 		func(s *Settings) *Duration { return &s.BodyReadTimeout }, time.Second, time.Hour),
 	settingIntKey("body-min-rate", "bytes a second a request body must keep up after body-read-timeout; 0: body-read-timeout bounds each wait for bytes instead",
 		func(s *Settings) *int { return &s.BodyMinRate }, 0, 1<<30),
+}
+
+// checkListenAddr checks a listener setting's value: empty, or host:port
+// with an IP address or nothing as host.
+func checkListenAddr(key, example, v string) error {
+	if v == "" {
+		return nil
+	}
+	field := "settings." + key
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return invalid(field, "give host:port such as "+example+" or 127.0.0.1"+example, "%q is not host:port", v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return invalid(field, "give a port from 0 to 65535", "%q has no valid port", v)
+	}
+	if host != "" {
+		if _, err := netip.ParseAddr(host); err != nil {
+			return invalid(field, "give an IP address or nothing before the colon", "%q is not an IP address", host)
+		}
+	}
+	return nil
 }

@@ -81,6 +81,7 @@ type Tx interface {
 	PolicyTx
 	IdentTx
 	TokenTx
+	SSHKeyTx
 
 	Settings() (Settings, error)
 	SetSettings(Settings) error

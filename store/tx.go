@@ -209,7 +209,7 @@ func (t *tx) DeleteTenant(slug string, force bool) error {
 			return err
 		}
 	}
-	if err := errors.Join(t.deleteTenantKeys(slug), t.deleteTenantTokens(slug)); err != nil {
+	if err := errors.Join(t.deleteTenantKeys(slug), t.deleteTenantTokens(slug), t.deleteTenantSSHKeys(slug)); err != nil {
 		return err
 	}
 	if err := t.kv.Delete(BucketJWTKeys, slug); err != nil {

@@ -112,6 +112,7 @@ var BackupRules = map[string]string{
 	"foyer.db/" + store.BucketTokens:    "foyer.db: HTTPS API tokens (hashed)",
 	"foyer.db/" + store.BucketCertmagic: "foyer.db: issued certificates, ACME accounts, the internal CA",
 	"foyer.db/" + store.BucketUsage:     "foyer.db: usage rollups",
+	"foyer.db/" + store.BucketSSH:       "foyer.db: SSH console keys (public) and its host key",
 	LogsName + "/meta":                  "logs.db (--with-logs): per-tenant record counts",
 	LogsName + "/tenants":               "logs.db (--with-logs): access-log records",
 }

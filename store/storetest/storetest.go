@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Blobs", func(t *testing.T) { testBlobs(t, open(t)) })
 	t.Run("Usage", func(t *testing.T) { testUsage(t, open(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open) })
+	t.Run("SSHKeys", func(t *testing.T) { testSSHKeys(t, open) })
 }
 
 // Dump returns every key and value of every bucket of store.Buckets, one
