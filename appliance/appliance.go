@@ -43,6 +43,9 @@ type Options struct {
 	// Version and Commit are shown by `foyer status`.
 	Version, Commit string
 	Logs            store.Logs // the access log (logs.db) behind GET /v1/logs; nil: it answers 503; the caller closes it after Run
+	// Engine serves HTTP/1.1 on the HTTP and HTTPS listeners: EngineStd
+	// (net/http) or EngineFast (proxy.Engine); "" is EngineStd.
+	Engine string
 }
 
 // Appliance is one running foyer.
@@ -75,6 +78,7 @@ type Appliance struct {
 
 	mu       sync.Mutex // guards servers, addrs, tableErr
 	servers  []*http.Server
+	engines  []*proxy.Engine // the fast engines in front of some of servers (listeners.go)
 	addrs    map[string]string
 	tableErr string
 
@@ -219,29 +223,37 @@ func (a *Appliance) follow(ctx context.Context, sub *store.Subscription) {
 // reloads imported certificates. A table that fails to build leaves the old
 // one in service and the error in status and /readyz.
 func (a *Appliance) rebuild(ctx context.Context) (store.Settings, error) {
+	t0 := time.Now()
 	snap, err := a.opts.Store.Snapshot(ctx)
 	if err != nil {
 		return store.Settings{}, fmt.Errorf("read configuration: %w", err)
 	}
+	t1 := time.Now()
 	tbl, err := route.Build(snap)
 	if err != nil {
 		a.setTableErr(fmt.Sprintf("revision %d: %v", snap.Revision, err))
 		return snap.Settings, fmt.Errorf("build route table for revision %d: %w", snap.Revision, err)
 	}
+	tb := time.Now()
 	if err := errors.Join(a.reloadCerts(ctx, snap.CertsRevision), a.configureACME(snap.Settings)); err != nil {
 		a.setTableErr(fmt.Sprintf("revision %d: certificates: %v", snap.Revision, err))
 		a.log.Error("certificates not reloaded", "err", err)
 	} else {
 		a.setTableErr("")
 	}
+	t2 := time.Now()
 	old := a.proxy.Table()
 	a.live.SetBudget(snap.Settings.MetricsTenantBudget)
 	a.accessLog.Apply(snap.Settings) // access log on/off, retention
 	a.proxy.Swap(tbl, snap.Settings)
+	t3 := time.Now()
 	a.applyAPI(ctx, snap.Settings)
 	a.evictIneligible(old, tbl) // certlife.go
 	a.tableRev.Store(snap.Revision)
-	a.log.Debug("route table in service", "revision", snap.Revision, "tenants", len(snap.Tenants))
+	// The durations (snapshot read, route.Build, certificate reload, the
+	// swap, total) are what bench/scale reads to report the rebuild's cost.
+	a.log.Debug("route table in service", "revision", snap.Revision, "tenants", len(snap.Tenants),
+		"snapshot", t1.Sub(t0), "build", tb.Sub(t1), "certs", t2.Sub(tb), "swap", t3.Sub(t2), "took", time.Since(t0))
 	return snap.Settings, nil
 }
 
@@ -284,6 +296,7 @@ func (a *Appliance) Shutdown(ctx context.Context) error {
 		}
 		wg.Add(1)
 		go func() { defer wg.Done(); errs[len(servers)] = a.admin.Shutdown(ctx) }()
+		a.drainEngines(ctx, &wg) // listeners.go
 		wg.Wait()
 		a.proxy.Close()
 		a.stopErr = errors.Join(errs...)

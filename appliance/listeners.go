@@ -1,14 +1,18 @@
 package appliance
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"sync"
 
 	"github.com/foyerhq/foyer/appliance/admin"
+	"github.com/foyerhq/foyer/appliance/proxy"
 	"github.com/foyerhq/foyer/store"
 )
 
@@ -19,18 +23,27 @@ func (a *Appliance) listen(s store.Settings, errc chan<- error) error {
 		name, addr string
 		srv        *http.Server
 		tls        bool
+		eng        *proxy.Engine // the fast engine in front of srv; nil: srv alone
 	}
+	fast := a.opts.Engine == EngineFast
 	var jobs []job
 	if a.opts.HTTPAddr != "" {
-		jobs = append(jobs, job{"http", a.opts.HTTPAddr, a.server(s, a.certs.HTTPChallenge(a.selfTest.Wrap(a.proxy))), false})
+		j := job{name: "http", addr: a.opts.HTTPAddr, srv: a.server(s, a.certs.HTTPChallenge(a.selfTest.Wrap(a.proxy)))}
+		if fast {
+			j.eng = proxy.NewEngine(j.srv, engineConfig(s, nil))
+		}
+		jobs = append(jobs, j)
 	}
 	if a.opts.HTTPSAddr != "" {
-		srv := a.server(s, a.proxy)
-		srv.TLSConfig = a.certs.TLSConfig()
-		jobs = append(jobs, job{"https", a.opts.HTTPSAddr, srv, true})
+		j := job{name: "https", addr: a.opts.HTTPSAddr, srv: a.server(s, a.proxy), tls: true}
+		j.srv.TLSConfig = a.certs.TLSConfig()
+		if fast {
+			j.eng = proxy.NewEngine(j.srv, engineConfig(s, j.srv.TLSConfig))
+		}
+		jobs = append(jobs, j)
 	}
 	if a.opts.OpsAddr != "" {
-		jobs = append(jobs, job{"ops", a.opts.OpsAddr, a.server(s, a.opsHandler()), false})
+		jobs = append(jobs, job{name: "ops", addr: a.opts.OpsAddr, srv: a.server(s, a.opsHandler())})
 	}
 	adminLn, err := admin.Listen(a.socketPath())
 	if err != nil {
@@ -47,9 +60,14 @@ func (a *Appliance) listen(s store.Settings, errc chan<- error) error {
 		}
 		a.mu.Lock()
 		a.servers = append(a.servers, j.srv)
+		if j.eng != nil {
+			a.engines = append(a.engines, j.eng)
+		}
 		a.mu.Unlock()
 		go func() {
-			if j.tls {
+			if j.eng != nil {
+				errc <- serveErr(j.name, j.eng.Serve(ln))
+			} else if j.tls {
 				errc <- serveErr(j.name, j.srv.ServeTLS(ln, "", ""))
 			} else {
 				errc <- serveErr(j.name, j.srv.Serve(ln))
@@ -57,6 +75,37 @@ func (a *Appliance) listen(s store.Settings, errc chan<- error) error {
 		}()
 	}
 	return nil
+}
+
+// The engines that serve HTTP/1.1 on the HTTP and HTTPS listeners
+// (Options.Engine). Either way the same http.Handler chain answers.
+const (
+	EngineStd  = "std"  // net/http serves every connection
+	EngineFast = "fast" // proxy.Engine serves HTTP/1.1 and hands the rest to net/http
+)
+
+// engineConfig is the fast engine's share of s (read when the listener
+// starts, like the standard server's timeouts).
+func engineConfig(s store.Settings, tlsConf *tls.Config) proxy.EngineConfig {
+	return proxy.EngineConfig{TLS: tlsConf, ReadHeaderTimeout: s.ReadHeaderTimeout.D(), IdleTimeout: s.IdleTimeout.D(),
+		MaxHeaderBytes: s.MaxHeaderBytes, MaxHeaderCount: s.MaxHeaderCount, MaxURIBytes: s.MaxURIBytes}
+}
+
+// drainEngines shuts the fast engines down beside the servers (Shutdown
+// waits on wg); a connection still busy when ctx ends is closed.
+func (a *Appliance) drainEngines(ctx context.Context, wg *sync.WaitGroup) {
+	a.mu.Lock()
+	engines := a.engines
+	a.mu.Unlock()
+	for _, e := range engines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := e.Shutdown(ctx); err != nil {
+				a.log.Warn("fast engine: connections closed before their requests ended", "err", err)
+			}
+		}()
+	}
 }
 
 func serveErr(name string, err error) error {

@@ -96,8 +96,11 @@ func startDaemon(t *testing.T, dir string) *daemon {
 func startDaemonOn(t *testing.T, dir, httpAddr, httpsAddr string) *daemon {
 	t.Helper()
 	d := &daemon{t: t, bin: foyerBinary(t), dir: dir, logs: &syncBuffer{}, done: make(chan struct{})}
-	d.cmd = exec.Command(d.bin, "serve", "--data", dir, "--http", httpAddr,
-		"--https", httpsAddr, "--ops", "127.0.0.1:0", "--log-level", "debug")
+	args := []string{"serve", "--data", dir, "--http", httpAddr, "--https", httpsAddr, "--ops", "127.0.0.1:0", "--log-level", "debug"}
+	if e := os.Getenv("FOYER_TEST_ENGINE"); e != "" { // std or fast; default: the binary's default
+		args = append(args, "--engine", e)
+	}
+	d.cmd = exec.Command(d.bin, args...)
 	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -20,6 +21,7 @@ import (
 // other setting lives in the store (foyer settings).
 type listenFlags struct {
 	http, https, ops, logLevel string
+	engine                     string         // appliance.EngineStd or EngineFast
 	backup                     backupSchedule // serve_backup.go
 }
 
@@ -27,6 +29,7 @@ func (f *listenFlags) register(cmd *cobra.Command, http, https, ops string) {
 	cmd.Flags().StringVar(&f.http, "http", http, "listen address for plain HTTP (\"\" turns it off)")
 	cmd.Flags().StringVar(&f.https, "https", https, "listen address for HTTPS (\"\" turns it off)")
 	cmd.Flags().StringVar(&f.ops, "ops", ops, "listen address for /healthz, /readyz, /metrics and /debug/pprof/ (keep it on loopback; \"\" turns it off)")
+	cmd.Flags().StringVar(&f.engine, "engine", appliance.EngineStd, "HTTP/1.1 engine of the --http and --https listeners: \"fast\" (foyer's own; HTTP/2, upgrades and anything unusual still go to Go's server) or \"std\" (Go's net/http for everything)")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error (text on a terminal, else JSON lines)")
 }
 
@@ -81,6 +84,9 @@ func tuneGC() {
 // started is not nil it is called once the appliance serves.
 func serve(ctx context.Context, dir string, f listenFlags, log *slog.Logger, started func(*appliance.Appliance)) error {
 	tuneGC()
+	if f.engine != "" && f.engine != appliance.EngineStd && f.engine != appliance.EngineFast {
+		return hinted{fmt.Errorf("--engine %q is not an engine", f.engine), "use --engine fast or --engine std"}
+	}
 	st, err := boltstore.Open(dir, boltstore.Options{})
 	if err != nil {
 		return err
@@ -95,7 +101,7 @@ func serve(ctx context.Context, dir string, f listenFlags, log *slog.Logger, sta
 	defer logs.Close()
 	defer startBackupSchedule(ctx, st, f.backup, log)() // serve_backup.go; stopped before the store closes
 	a, err := appliance.New(appliance.Options{DataDir: dir, Store: st, Logs: logs, HTTPAddr: f.http, HTTPSAddr: f.https,
-		OpsAddr: f.ops, Logger: log, Version: version, Commit: commit})
+		OpsAddr: f.ops, Engine: f.engine, Logger: log, Version: version, Commit: commit})
 	if err != nil {
 		return err
 	}
