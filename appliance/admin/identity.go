@@ -19,8 +19,8 @@ import (
 type Role string
 
 // Roles. The socket gives RoleAdmin; a bearer token on the HTTPS API
-// gives RoleAdmin or RoleTenant; RoleViewer is for later listeners (SSH
-// keys) that grant read-only access.
+// gives RoleAdmin or RoleTenant; an SSH console key (SSHIdentity) gives
+// any of the three, RoleViewer being read-only access.
 const (
 	RoleAdmin  Role = "admin"  // may call read and write routes
 	RoleViewer Role = "viewer" // may call read routes only
@@ -31,6 +31,9 @@ const (
 
 // ViaHTTPSAPI is the Via of every identity of the HTTPS API listener.
 const ViaHTTPSAPI = "https-api"
+
+// ViaSSH is the Via of every identity of the SSH console (tui/console).
+const ViaSSH = "ssh"
 
 // Identity is who is on the other end of a connection (or, on the HTTPS
 // API, of a request), as its listener established it.
@@ -43,11 +46,18 @@ type Identity struct {
 	Token string
 	// Tenant is the slug a RoleTenant identity is limited to.
 	Tenant string
+	// SSHKey and Fingerprint name the SSH console key (Via ViaSSH).
+	SSHKey      string
+	Fingerprint string
 }
 
 // Actor is the identity as the audit trail records it,
-// e.g. "uid 1000 (alice) via admin.sock" or "token saas via https-api".
+// e.g. "uid 1000 (alice) via admin.sock", "token saas via https-api" or
+// "ssh-key ops (SHA256:...) via ssh".
 func (id Identity) Actor() string {
+	if id.SSHKey != "" {
+		return "ssh-key " + id.SSHKey + " (" + id.Fingerprint + ") via " + id.Via
+	}
 	if id.Token != "" {
 		return "token " + id.Token + " via " + id.Via
 	}

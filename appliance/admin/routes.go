@@ -30,7 +30,7 @@ type route struct {
 // core table below plus the traffic-control tables in routes_*.go.
 // Which of them a tenant-scoped token may call is tenantScopes
 // (routes_tokens.go).
-var routes = concat(coreRoutes, poolRoutes, policyRoutes, caRoutes, tokenRoutes, followRoutes, obsRoutes, statsRoutes, configRoutes, backupRoutes, checkRoutes, tuiRoutes)
+var routes = concat(coreRoutes, poolRoutes, policyRoutes, caRoutes, tokenRoutes, followRoutes, obsRoutes, statsRoutes, configRoutes, backupRoutes, checkRoutes, tuiRoutes, sshKeyRoutes)
 
 func concat(tables ...[]route) []route {
 	var out []route

@@ -116,6 +116,8 @@ type Server struct {
 	logs store.Logs // GET /v1/logs; nil: 503 (handlers_logs.go)
 
 	users sync.Map // uid (int) -> user name (string); a cache of os/user lookups
+
+	inProc inProcess // the in-memory listener behind Dialer (inprocess.go)
 }
 
 // New returns a server for opts. It does not listen; call Serve.
