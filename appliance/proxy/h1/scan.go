@@ -145,10 +145,11 @@ func parseContentLength(v []byte) (int64, reason, bool) {
 			}
 			return 0, rBadCL, false
 		}
-		if n > (1<<63-1-9)/10 {
+		d := int64(c - '0')
+		if n > (1<<63-1-d)/10 {
 			return 0, rBadCL, false
 		}
-		n = n*10 + int64(c-'0')
+		n = n*10 + d
 	}
 	return n, 0, true
 }
