@@ -10,9 +10,10 @@ import (
 
 // DB implements Store over any KV. Backends construct it with Open.
 type DB struct {
-	kv   KV
-	now  func() time.Time
-	feed *Feed
+	kv    KV
+	now   func() time.Time
+	feed  *Feed
+	snaps snapCache // records Snapshot decoded, reused while unchanged (snapshot_cache.go)
 }
 
 var _ Store = (*DB)(nil)
@@ -93,26 +94,32 @@ func (db *DB) Close() error {
 	return db.kv.Close()
 }
 
-// Snapshot implements Store.
+// Snapshot implements Store. Tenants, pools and backends (the records
+// there are thousands of) come through a cache that decodes only what
+// changed since the last snapshot (snapshot_cache.go), so their maps and
+// slices are shared with other snapshots: a snapshot is read-only.
 func (db *DB) Snapshot(ctx context.Context) (*Snapshot, error) {
 	s := &Snapshot{}
+	db.snaps.mu.Lock()
+	defer db.snaps.mu.Unlock()
 	err := db.kv.View(ctx, func(k KVTx) error {
+		db.snaps.begin()
 		t := &tx{kv: k}
 		s.Revision = getU64(k, "revision")
 		var err error
 		if s.Settings, err = t.Settings(); err != nil {
 			return err
 		}
-		if s.Tenants, err = t.Tenants(); err != nil {
+		if s.Tenants, err = cachedList[Tenant](&db.snaps, k, BucketTenants); err != nil {
 			return err
 		}
-		if s.Pools, err = t.Pools(""); err != nil {
+		if s.Pools, err = cachedList[Pool](&db.snaps, k, BucketPools); err != nil {
 			return err
 		}
-		if s.Backends, err = t.Backends(""); err != nil {
+		if s.Backends, err = cachedList[Backend](&db.snaps, k, BucketBackends); err != nil {
 			return err
 		}
-		if s.Domains, err = t.Domains(""); err != nil {
+		if s.Domains, err = cachedList[Domain](&db.snaps, k, BucketDomains); err != nil {
 			return err
 		}
 		if s.Plans, err = t.Plans(); err != nil {
