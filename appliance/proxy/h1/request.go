@@ -19,8 +19,9 @@ type Request struct {
 	// Query is what follows '?' in Target, without the '?'; nil when
 	// there is no '?'.
 	Query []byte
-	// Host is the Host header, or the authority of an absolute-form target,
-	// which wins over the header. Nil only for HTTP/1.0 without either.
+	// Host is the Host header, or the authority of an absolute-form or
+	// authority-form target, which wins over the header. Nil only for
+	// HTTP/1.0 without either.
 	Host []byte
 	// Minor is 0 for HTTP/1.0 and 1 for HTTP/1.1.
 	Minor int
@@ -198,6 +199,7 @@ func (r *Request) parseTarget() (reason, bool) {
 		if bytes.LastIndexByte(t, ':') < 0 || !validHost(t) || t[len(t)-1] == ']' {
 			return rTargetForm, false
 		}
+		r.Host = t
 		return 0, true
 	}
 	var rest []byte
