@@ -23,8 +23,13 @@ func bigSnapshot(n int) *store.Snapshot {
 	return s
 }
 
+// BenchmarkIdentify times Identify at 100, 10,000 and 100,000 tenants
+// (bench/scale reports it): slug is a wildcard subdomain
+// <slug>.<base_domain>, domain an exact custom domain, domain-mixed a
+// custom domain that must be normalised first, miss an unknown host. The
+// time per lookup should stay flat as tenants grow, with 0 allocs.
 func BenchmarkIdentify(b *testing.B) {
-	for _, n := range []int{10, 1000, 100000} {
+	for _, n := range []int{100, 10000, 100000} {
 		tab := mustBuild(b, bigSnapshot(n))
 		last := n - 1
 		hosts := map[string]string{
@@ -47,6 +52,8 @@ func BenchmarkIdentify(b *testing.B) {
 	}
 }
 
+// BenchmarkBuild times a whole rebuild of the table at 10,000 tenants,
+// which every configuration change pays.
 func BenchmarkBuild(b *testing.B) {
 	s := bigSnapshot(10000)
 	b.ReportAllocs()

@@ -86,7 +86,7 @@ func (t *Table) addTenant(st store.Tenant) error {
 	if st.State != store.TenantActive && st.State != store.TenantSuspended {
 		return fmt.Errorf("tenant %q: unknown state %q", st.Slug, st.State)
 	}
-	tn := &Tenant{Tenant: st, pools: map[string]*Pool{}}
+	tn := &Tenant{Tenant: st}
 	if t.base != "" {
 		tn.slugHost = st.Slug + "." + t.base
 	}
@@ -100,12 +100,11 @@ func (t *Table) addPool(p store.Pool) error {
 	if tn == nil {
 		return fmt.Errorf("pool %s/%s: unknown tenant %q", p.Tenant, p.Name, p.Tenant)
 	}
-	if _, dup := tn.pools[p.Name]; dup {
+	if tn.Pool(p.Name) != nil {
 		return fmt.Errorf("pool %s/%s is listed twice", p.Tenant, p.Name)
 	}
 	conf := p.WithDefaults()
 	rp := &Pool{ID: p.ID, Name: p.Name, Algorithm: conf.Algorithm, Conf: conf}
-	tn.pools[p.Name] = rp
 	tn.poolList = append(tn.poolList, rp)
 	return nil
 }
@@ -115,7 +114,7 @@ func (t *Table) addBackend(b store.Backend) error {
 	if tn == nil {
 		return fmt.Errorf("backend %d (%s): unknown tenant %q", b.ID, b.URL, b.Tenant)
 	}
-	p := tn.pools[b.Pool]
+	p := tn.Pool(b.Pool)
 	if p == nil {
 		return fmt.Errorf("backend %d (%s): tenant %q has no pool %q", b.ID, b.URL, b.Tenant, b.Pool)
 	}
