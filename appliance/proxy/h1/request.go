@@ -173,13 +173,8 @@ func parseRequestLine(buf []byte, lf int, lim Limits, r *Request) (int, reason, 
 // (and Host for absolute-form; finish lets it win over the header).
 func (r *Request) parseTarget() (reason, bool) {
 	t := r.Target
-	for _, c := range t {
-		if class[c]&cTarget == 0 {
-			if c == '\r' {
-				return rBareCR, false
-			}
-			return rBadTarget, false
-		}
+	if rs, ok := checkTarget(t); !ok {
+		return rs, false
 	}
 	connect := string(r.Method) == "CONNECT"
 	switch {
@@ -237,15 +232,16 @@ func (r *Request) splitPath(p []byte) (reason, bool) {
 	} else {
 		r.Path = p
 	}
-	for i := 0; i < len(r.Path); i++ {
-		if r.Path[i] == '%' {
-			if i+2 >= len(r.Path) || class[r.Path[i+1]]&cHex == 0 || class[r.Path[i+2]]&cHex == 0 {
-				return rBadTarget, false
-			}
-			i += 2
+	for p := r.Path; ; {
+		i := bytes.IndexByte(p, '%')
+		if i < 0 {
+			return 0, true
 		}
+		if i+2 >= len(p) || class[p[i+1]]&cHex == 0 || class[p[i+2]]&cHex == 0 {
+			return rBadTarget, false
+		}
+		p = p[i+3:]
 	}
-	return 0, true
 }
 
 // finish applies the rules that need the whole head.
