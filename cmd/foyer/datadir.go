@@ -61,6 +61,9 @@ func dataDir(cmd *cobra.Command) (string, error) {
 // client returns an API client for the admin socket in cmd's data
 // directory. It does not connect until the first call.
 func client(cmd *cobra.Command) (*api.Client, error) {
+	if c := sshClientFrom(cmd.Context()); c != nil { // ssh_exec.go: a command of an SSH console session
+		return c, nil
+	}
 	dir, err := dataDir(cmd)
 	if err != nil {
 		return nil, err

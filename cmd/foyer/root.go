@@ -68,6 +68,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newTUICmd())                   // tui.go
 	root.AddCommand(newEventsCmd())                // events.go
 	root.AddCommand(newDoctorCmd(), newStoreCmd()) // doctor.go, store_check.go
+	root.AddCommand(newSSHKeyCmd())                // ssh_key.go
 	return root
 }
 
