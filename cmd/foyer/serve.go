@@ -23,6 +23,7 @@ type listenFlags struct {
 	http, https, ops, logLevel string
 	engine                     string         // appliance.EngineStd or EngineFast
 	backup                     backupSchedule // serve_backup.go
+	ssh                        string         // --ssh: the SSH console's address, over the ssh-listen setting (ssh_console.go)
 }
 
 func (f *listenFlags) register(cmd *cobra.Command, http, https, ops string) {
@@ -63,6 +64,7 @@ func newServeCmd() *cobra.Command {
 	}
 	f.register(cmd, ":80", ":443", "127.0.0.1:9090")
 	f.backup.register(cmd)
+	cmd.Flags().StringVar(&f.ssh, "ssh", "", "listen address of the SSH console, e.g. :2222 (overrides the ssh-listen setting; docs/ssh-console.md)")
 	return cmd
 }
 
@@ -105,6 +107,7 @@ func serve(ctx context.Context, dir string, f listenFlags, log *slog.Logger, sta
 	if err != nil {
 		return err
 	}
+	defer startSSHConsole(ctx, st, a, f.ssh, log)() // ssh_console.go; stopped before the store closes
 	if started != nil {
 		go func() {
 			select {
