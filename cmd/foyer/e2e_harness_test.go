@@ -86,6 +86,13 @@ func (s *syncBuffer) String() string {
 // asking the machine's resolver.
 const testResolver = "127.0.0.1:9"
 
+// fastEngine reports whether the test daemons run the fast engine
+// (FOYER_TEST_ENGINE, else the binary's default).
+func fastEngine() bool {
+	e := os.Getenv("FOYER_TEST_ENGINE")
+	return e == "fast" || e == "" && defaultEngine == "fast"
+}
+
 func startDaemon(t *testing.T, dir string) *daemon {
 	t.Helper()
 	return startDaemonOn(t, dir, "127.0.0.1:0", "127.0.0.1:0")

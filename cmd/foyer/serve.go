@@ -30,9 +30,12 @@ func (f *listenFlags) register(cmd *cobra.Command, http, https, ops string) {
 	cmd.Flags().StringVar(&f.http, "http", http, "listen address for plain HTTP (\"\" turns it off)")
 	cmd.Flags().StringVar(&f.https, "https", https, "listen address for HTTPS (\"\" turns it off)")
 	cmd.Flags().StringVar(&f.ops, "ops", ops, "listen address for /healthz, /readyz, /metrics and /debug/pprof/ (keep it on loopback; \"\" turns it off)")
-	cmd.Flags().StringVar(&f.engine, "engine", appliance.EngineStd, "HTTP/1.1 engine of the --http and --https listeners: \"fast\" (foyer's own; HTTP/2, upgrades and anything unusual still go to Go's server) or \"std\" (Go's net/http for everything)")
+	cmd.Flags().StringVar(&f.engine, "engine", defaultEngine, "HTTP/1.1 engine of the --http and --https listeners: \"fast\" (foyer's own; HTTP/2, upgrades and anything unusual still go to Go's server) or \"std\" (Go's net/http for everything)")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error (text on a terminal, else JSON lines)")
 }
+
+// defaultEngine is --engine's default.
+const defaultEngine = appliance.EngineStd
 
 // newServeCmd is `foyer serve`: the daemon.
 func newServeCmd() *cobra.Command {
