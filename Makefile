@@ -53,7 +53,7 @@ cross: ## check that every release target builds (linux/amd64, linux/arm64, darw
 	@for t in linux/amd64 linux/arm64 darwin/arm64; do \
 	  echo "build $$t"; CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -trimpath -o /dev/null ./cmd/foyer || exit 1; done
 
-bench: ## micro-benchmarks, then the side-by-side load test (bench/run.sh, needs wrk)
+bench: ## micro-benchmarks, then foyer side by side with Caddy, nginx and HAProxy (bench/run.sh; installs wrk, h2load and the proxies if missing)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash bench/run.sh
 
