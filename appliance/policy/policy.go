@@ -13,7 +13,9 @@
 package policy
 
 import (
+	"maps"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -106,7 +108,9 @@ func New(opts Options) *Registry {
 
 // Sync puts tenants' configurations in service. A tenant already known
 // keeps its state, with its limits changed in place; state of tenants not
-// listed is dropped.
+// listed is dropped. A tenant whose configuration is the one in service is
+// left alone: most of a configuration change's tenants are unchanged, and
+// configuring each of 10,000 again was a third of the proxy's swap.
 func (r *Registry) Sync(tenants []Tenant) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -117,11 +121,29 @@ func (r *Registry) Sync(tenants []Tenant) {
 		st := old[t.ID]
 		if st == nil {
 			st = newState(r.maxIPs)
+		} else if c := st.cfg.Load(); c != nil && c.slug == t.Slug && sameConfig(c.Config, t.Config) {
+			next[t.ID] = st
+			continue
 		}
 		st.configure(t.Slug, t.Config, now)
 		next[t.ID] = st
 	}
 	r.states.Store(&next)
+}
+
+// sameConfig reports whether a and b configure a tenant alike. Sync
+// compares the configuration in service (as configure stored it, limits
+// normalised) with the one given, so a given one that configure would
+// normalise counts as changed and is configured again, which is safe. A
+// JWT configuration is compared by pointer (a rebuilt one counts as
+// changed).
+// TestSameConfigFields checks that every field of Config is compared.
+func sameConfig(a, b Config) bool {
+	return a.Rate == b.Rate && a.Burst == b.Burst && a.IPRate == b.IPRate && a.IPBurst == b.IPBurst &&
+		a.MaxInFlight == b.MaxInFlight && a.Queue == b.Queue && a.QueueTimeout == b.QueueTimeout &&
+		slices.Equal(a.Allow, b.Allow) && slices.Equal(a.Deny, b.Deny) && a.APIKeys == b.APIKeys &&
+		maps.Equal(a.Keys, b.Keys) && a.Maintenance == b.Maintenance && a.Message == b.Message &&
+		a.RedirectHTTPS == b.RedirectHTTPS && a.JWT == b.JWT
 }
 
 func (r *Registry) state(id uint64) *state { return (*r.states.Load())[id] }

@@ -16,6 +16,7 @@ import (
 
 // pool is one pool compiled for the request path.
 type pool struct {
+	src     *route.Pool // what it was compiled from (samePool)
 	id      uint64
 	ups     []*balance.Upstream
 	sel     balance.Selector
@@ -39,7 +40,7 @@ const (
 // runtime state from the registry, and the selector of its algorithm.
 func (h *Handler) compilePool(p *route.Pool) *pool {
 	c := p.Conf
-	ps := &pool{id: p.ID, sticky: c.Sticky, ups: make([]*balance.Upstream, len(p.Backends)),
+	ps := &pool{src: p, id: p.ID, sticky: c.Sticky, ups: make([]*balance.Upstream, len(p.Backends)),
 		conf: &balance.Conf{MaxFails: c.MaxFails, Cooldown: c.Cooldown.D(), SlowStart: c.SlowStart.D()}}
 	ids := make([]uint64, len(p.Backends))
 	weights := make([]int, len(p.Backends))
@@ -58,6 +59,25 @@ func (h *Handler) compilePool(p *route.Pool) *pool {
 	}
 	ps.sel = balance.New(h.reg, balance.Config{Algorithm: string(p.Algorithm), PoolID: p.ID, IDs: ids, Weights: weights})
 	return ps
+}
+
+// samePool reports whether a pool compiled from a gives what compiling b
+// would: the same ID, settings and backends (by ID, URL, weight and
+// drain). Runtime state is the registry's, by ID, so it needs no check.
+func samePool(a, b *route.Pool) bool {
+	if a == b {
+		return true
+	}
+	if a.ID != b.ID || a.Algorithm != b.Algorithm || a.Conf != b.Conf || len(a.Backends) != len(b.Backends) {
+		return false
+	}
+	for i, x := range a.Backends {
+		y := b.Backends[i]
+		if x.ID != y.ID || x.Weight != y.Weight || x.Drained != y.Drained || *x.URL != *y.URL {
+			return false
+		}
+	}
+	return true
 }
 
 // healthTarget is p's active health check, if it has one.

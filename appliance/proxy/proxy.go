@@ -83,15 +83,26 @@ func New(opts Options) *Handler {
 
 // Swap compiles t with settings s and puts it in service. Requests already
 // running finish on the state they started with. Backend state (health,
-// rotation) carries over by ID.
+// rotation) carries over by ID. A pool whose settings and backends are
+// unchanged since the table in service keeps its compiled form (reused,
+// not rebuilt: with 10,000 tenants, compiling every pool was a third of a
+// configuration change's swap).
 func (h *Handler) Swap(t *route.Table, s store.Settings) {
-	rs := &routes{table: t, pools: map[uint64]*pool{}}
-	keepB, keepP := map[uint64]bool{}, map[uint64]bool{}
-	var all []*balance.Upstream
+	n := len(t.Tenants())
+	rs := &routes{table: t, pools: make(map[uint64]*pool, n)}
+	var prev map[uint64]*pool
+	if old := h.cur.Load(); old != nil {
+		prev = old.pools
+	}
+	keepB, keepP := make(map[uint64]bool, n), make(map[uint64]bool, n)
+	all := make([]*balance.Upstream, 0, n)
 	var checks []balance.Target
 	for _, tn := range t.Tenants() {
 		for _, p := range tn.Pools() {
-			ps := h.compilePool(p)
+			ps := prev[p.ID]
+			if ps == nil || !samePool(ps.src, p) {
+				ps = h.compilePool(p)
+			}
 			for _, u := range ps.ups {
 				keepB[u.ID] = true
 			}
