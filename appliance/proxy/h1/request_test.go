@@ -256,19 +256,30 @@ func TestParseRequestFields(t *testing.T) {
 	}
 }
 
-// Ensure that a valid head cut at every byte returns ErrIncomplete and
-// then parses once whole, with and without limits that it fits in.
+// Ensure that every valid head cut at every byte returns ErrIncomplete
+// and then parses once whole, with and without limits that it just fits.
 func TestParseRequestIncomplete(t *testing.T) {
-	raw := "POST http://a.example/up?x=1 HTTP/1.1\r\nHost: b\r\nContent-Length: 3\r\nX: y\r\n\r\n"
-	for _, lim := range []Limits{{}, {MaxHeadBytes: len(raw), MaxHeaders: 3, MaxURIBytes: 27}} {
+	raws := []string{browserGET, "POST http://a.example/up?x=1 HTTP/1.1\r\nHost: b\r\nContent-Length: 3\r\nX: y\r\n\r\n"}
+	for _, tc := range requestAccepts {
+		raws = append(raws, tc.raw)
+	}
+	for _, raw := range raws {
 		var r Request
-		for i := range len(raw) {
-			if err := ParseRequest([]byte(raw[:i]), lim, &r); err != ErrIncomplete {
-				t.Fatalf("limits %+v: ParseRequest(%q) = %v, want ErrIncomplete", lim, raw[:i], err)
-			}
+		if err := ParseRequest([]byte(raw), Limits{}, &r); err != nil {
+			t.Fatalf("ParseRequest(%q) = %v", raw, err)
 		}
-		if err := ParseRequest([]byte(raw), lim, &r); err != nil || r.HeadLen != len(raw) || string(r.Host) != "a.example" {
-			t.Fatalf("limits %+v: whole head: %v, HeadLen %d, Host %q", lim, err, r.HeadLen, r.Host)
+		want := checkRequestResult(t, []byte(raw), &r, nil)
+		exact := Limits{MaxHeadBytes: len(raw), MaxHeaders: len(r.Fields), MaxURIBytes: len(r.Target)}
+		for _, lim := range []Limits{{}, exact} {
+			for i := range len(raw) {
+				if err := ParseRequest([]byte(raw[:i]), lim, &r); err != ErrIncomplete {
+					t.Fatalf("limits %+v: ParseRequest(%q) = %v, want ErrIncomplete", lim, raw[:i], err)
+				}
+			}
+			err := ParseRequest([]byte(raw), lim, &r)
+			if got := checkRequestResult(t, []byte(raw), &r, err); got != want {
+				t.Fatalf("limits %+v: whole head %q:\n got %s\nwant %s", lim, raw, got, want)
+			}
 		}
 	}
 }
