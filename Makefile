@@ -9,7 +9,7 @@ BIN := bin/foyer
 # The race detector needs cgo and a C compiler; without one, test without it.
 RACE := $(shell command -v cc >/dev/null 2>&1 && echo -race)
 
-.PHONY: help build demo test test-short lint fmt bench bench-noisy bench-certs bench-accesslog cross docs release-snapshot clean fuzz
+.PHONY: help build demo test test-short lint fmt bench bench-noisy bench-certs bench-accesslog scale cross docs release-snapshot clean fuzz
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-17s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ bench-certs: ## certificate scale: start-up, RSS and TLS handshakes/s with 10,00
 
 bench-accesslog: ## access log on vs off at full load (req/s, CPU/request), then logs.db's size under sustained load with small retention (bench/accesslog)
 	$(GO) run ./bench/accesslog
+
+scale: ## 10,000 tenants (+100,000 with SCALE_BIG=1): cold start, RSS, config change latency, first vs tenth request, route lookup (bench/scale)
+	$(GO) run ./bench/scale
 
 docs: ## regenerate docs/cli.md from the command definitions
 	$(GO) run ./cmd/foyer gen-docs --out docs/cli.md

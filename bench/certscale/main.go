@@ -14,33 +14,24 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"math/big"
 	mrand "math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
+	"github.com/foyerhq/foyer/bench/internal/benchproc"
 	"github.com/foyerhq/foyer/store"
 	"github.com/foyerhq/foyer/store/boltstore"
 )
@@ -116,11 +107,11 @@ func run(tmp string) (string, error) {
 	bin := *foyerBin
 	if bin == "" {
 		var err error
-		if bin, err = build(tmp); err != nil {
+		if bin, err = benchproc.Build(tmp); err != nil {
 			return "", err
 		}
 	}
-	ca, err := newCA()
+	ca, err := benchproc.NewCA()
 	if err != nil {
 		return "", err
 	}
@@ -129,7 +120,7 @@ func run(tmp string) (string, error) {
 		sizes = sizes[:1]
 	}
 	log.Printf("certscale: generating %d certificates", *nCerts)
-	leaves, err := ca.leaves(*nCerts)
+	leaves, err := ca.Leaves(*nCerts, name)
 	if err != nil {
 		return "", err
 	}
@@ -147,7 +138,7 @@ func run(tmp string) (string, error) {
 		}
 		dirs[n] = dir
 		written[n] = sample{dbBytes: fi.Size(), writeSeconds: time.Since(t0).Seconds()}
-		log.Printf("certscale: store with %d certificates written in %.1fs (%.1f MiB)", n, time.Since(t0).Seconds(), mib(fi.Size()))
+		log.Printf("certscale: store with %d certificates written in %.1fs (%.1f MiB)", n, time.Since(t0).Seconds(), benchproc.MiB(fi.Size()))
 	}
 	results := map[int][]sample{}
 	for r := 1; r <= *rounds; r++ {
@@ -156,7 +147,7 @@ func run(tmp string) (string, error) {
 			if *profile != "" && r == *rounds {
 				prof = filepath.Join(*profile, "n"+strconv.Itoa(n))
 			}
-			s, err := measure(bin, dirs[n], filepath.Join(tmp, fmt.Sprintf("foyer-%d-%d.log", n, r)), ca.pool, n, prof)
+			s, err := measure(bin, dirs[n], filepath.Join(tmp, fmt.Sprintf("foyer-%d-%d.log", n, r)), ca.Pool, n, prof)
 			if err != nil {
 				return "", fmt.Errorf("round %d, %d certificates: %w", r, n, err)
 			}
@@ -167,21 +158,11 @@ func run(tmp string) (string, error) {
 	return table(sizes, results, written), nil
 }
 
-func build(tmp string) (string, error) {
-	bin := filepath.Join(tmp, "foyer")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/foyer")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/foyer: %v\n%s", err, b)
-	}
-	return bin, nil
-}
-
 // writeStore creates dir's store with the base domain, tenant site0 (so
 // site0.example.org routes) and one imported certificate per leaf, in
 // transactions of -batch certificates. The daemon is not running, so the
 // store is opened directly.
-func writeStore(dir string, leaves []leaf) error {
+func writeStore(dir string, leaves []benchproc.Leaf) error {
 	st, err := boltstore.Open(dir, boltstore.Options{})
 	if err != nil {
 		return err
@@ -206,7 +187,7 @@ func writeStore(dir string, leaves []leaf) error {
 		part := leaves[lo:min(lo+*batch, len(leaves))]
 		err := st.Update(ctx, "certscale", func(tx store.Tx) error {
 			for i, l := range part {
-				if err := tx.PutCert(&store.Certificate{Name: name(lo + i), CertPEM: l.cert, KeyPEM: l.key}); err != nil {
+				if err := tx.PutCert(&store.Certificate{Name: name(lo + i), CertPEM: l.Cert, KeyPEM: l.Key}); err != nil {
 					return err
 				}
 			}
@@ -224,11 +205,11 @@ func writeStore(dir string, leaves []leaf) error {
 // With prof set, it saves prof-heap.pprof once ready and
 // prof-cpu.pprof over the handshakes, from the ops listener.
 func measure(bin, dir, logPath string, roots *x509.CertPool, n int, prof string) (sample, error) {
-	https, err := freeAddr()
+	https, err := benchproc.FreeAddr()
 	if err != nil {
 		return sample{}, err
 	}
-	ops, err := freeAddr()
+	ops, err := benchproc.FreeAddr()
 	if err != nil {
 		return sample{}, err
 	}
@@ -243,13 +224,13 @@ func measure(bin, dir, logPath string, roots *x509.CertPool, n int, prof string)
 	if err := cmd.Start(); err != nil {
 		return sample{}, err
 	}
-	defer stop(cmd)
+	defer benchproc.Stop(cmd)
 	var s sample
-	if s.startup, err = waitReady("http://"+ops+"/readyz", t0, 60*time.Second); err != nil {
+	if s.startup, err = benchproc.WaitReady("http://"+ops+"/readyz", t0, 60*time.Second); err != nil {
 		return s, fmt.Errorf("%w (foyer's log: %s)", err, logPath)
 	}
 	pid := cmd.Process.Pid
-	if s.rss, s.hwm, err = memory(pid); err != nil {
+	if s.rss, s.hwm, err = benchproc.Memory(pid); err != nil {
 		return s, err
 	}
 	if err := routes(https, roots); err != nil {
@@ -257,15 +238,17 @@ func measure(bin, dir, logPath string, roots *x509.CertPool, n int, prof string)
 	}
 	var profDone chan error
 	if prof != "" {
-		if err := fetch("http://"+ops+"/debug/pprof/heap?gc=1", prof+"-heap.pprof"); err != nil {
+		if err := benchproc.Fetch("http://"+ops+"/debug/pprof/heap?gc=1", prof+"-heap.pprof"); err != nil {
 			return s, err
 		}
 		profDone = make(chan error, 1)
 		secs := strconv.Itoa(max(1, int(hsTime.Seconds())))
-		go func() { profDone <- fetch("http://"+ops+"/debug/pprof/profile?seconds="+secs, prof+"-cpu.pprof") }()
+		go func() {
+			profDone <- benchproc.Fetch("http://"+ops+"/debug/pprof/profile?seconds="+secs, prof+"-cpu.pprof")
+		}()
 		time.Sleep(100 * time.Millisecond) // let the profile start
 	}
-	cpu0 := cpuTime(pid)
+	cpu0 := benchproc.CPUTime(pid)
 	runHandshakes(https, roots, n, &s)
 	if profDone != nil {
 		if err := <-profDone; err != nil {
@@ -273,9 +256,9 @@ func measure(bin, dir, logPath string, roots *x509.CertPool, n int, prof string)
 		}
 	}
 	if s.hs > 0 {
-		s.cpuPerHS = (cpuTime(pid) - cpu0) / time.Duration(s.hs)
+		s.cpuPerHS = (benchproc.CPUTime(pid) - cpu0) / time.Duration(s.hs)
 	}
-	s.rssAfter, _, _ = memory(pid)
+	s.rssAfter, _, _ = benchproc.Memory(pid)
 	if s.hs == 0 {
 		return s, fmt.Errorf("no handshake succeeded: %s", s.firstErr)
 	}
@@ -295,7 +278,7 @@ func configChanges(bin, dir string, pid int) (time.Duration, error) {
 		return 0, nil
 	}
 	time.Sleep(500 * time.Millisecond)
-	cpu0 := cpuTime(pid)
+	cpu0 := benchproc.CPUTime(pid)
 	for i := range *changes {
 		args := []string{"--data", dir, "tenant", "add", "certscale-cfg"}
 		if i%2 == 1 {
@@ -309,106 +292,7 @@ func configChanges(bin, dir string, pid int) (time.Duration, error) {
 	if *changes%2 == 1 { // leave the store as it was
 		_ = exec.Command(bin, "--data", dir, "tenant", "rm", "certscale-cfg").Run()
 	}
-	return (cpuTime(pid) - cpu0) / time.Duration(*changes), nil
-}
-
-// fetch saves what url answers to path.
-func fetch(url, path string) error {
-	c := &http.Client{Timeout: 2 * time.Minute}
-	resp, err := c.Get(url)
-	if err != nil {
-		return fmt.Errorf("profile: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("profile: %s answered %s", url, resp.Status)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// stop sends SIGTERM, then kills foyer if it has not stopped in 10s.
-func stop(cmd *exec.Cmd) {
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-// waitReady polls url every 2ms until it answers 200 and returns the time
-// since t0.
-func waitReady(url string, t0 time.Time, limit time.Duration) (time.Duration, error) {
-	c := &http.Client{Timeout: time.Second}
-	for time.Since(t0) < limit {
-		resp, err := c.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return time.Since(t0), nil
-			}
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	return 0, fmt.Errorf("%s not 200 within %s", url, limit)
-}
-
-// memory reads VmRSS and VmHWM, in MiB, from /proc/pid/status.
-func memory(pid int) (rss, hwm float64, err error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, 0, fmt.Errorf("read memory (Linux only): %w", err)
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = kb / 1024
-		case "VmHWM:":
-			hwm = kb / 1024
-		}
-	}
-	return rss, hwm, nil
-}
-
-// cpuTime is the process's user+system CPU time from /proc/pid/stat.
-func cpuTime(pid int) time.Duration {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+	return (benchproc.CPUTime(pid) - cpu0) / time.Duration(*changes), nil
 }
 
 // routes checks, before anything is timed, that site0's name both
@@ -441,7 +325,7 @@ func runHandshakes(addr string, roots *x509.CertPool, n int, s *sample) {
 	var next, done, errs atomic.Int64
 	var errOnce sync.Once
 	deadline := time.Now().Add(*hsTime)
-	t0, self0 := time.Now(), selfCPU()
+	t0, self0 := time.Now(), benchproc.SelfCPU()
 	var wg sync.WaitGroup
 	for range *conc {
 		wg.Go(func() {
@@ -464,17 +348,8 @@ func runHandshakes(addr string, roots *x509.CertPool, n int, s *sample) {
 	s.hs, s.errs = int(done.Load()), int(errs.Load())
 	s.hsPerSec = float64(s.hs) / time.Since(t0).Seconds()
 	if s.hs > 0 {
-		s.clientCPU = (selfCPU() - self0) / time.Duration(s.hs)
+		s.clientCPU = (benchproc.SelfCPU() - self0) / time.Duration(s.hs)
 	}
-}
-
-// selfCPU is this process's user+system CPU time.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func handshake(addr string, roots *x509.CertPool, sni string) error {
@@ -519,7 +394,7 @@ func table(sizes []int, results map[int][]sample, written map[int]sample) string
 		}
 		med[n] = m
 		fmt.Fprintf(&b, "| %d | %.1f MiB | %d ms | %.1f MiB | %.1f MiB | %.1f MiB | %.0f | %d us | %d | %d ms |\n",
-			n, mib(written[n].dbBytes), m.startup.Milliseconds(), m.rss, m.hwm, m.rssAfter, m.hsPerSec, m.cpuPerHS.Microseconds(), m.errs,
+			n, benchproc.MiB(written[n].dbBytes), m.startup.Milliseconds(), m.rss, m.hwm, m.rssAfter, m.hsPerSec, m.cpuPerHS.Microseconds(), m.errs,
 			m.cpuPerChange.Milliseconds())
 	}
 	fmt.Fprintf(&b, "\nEach round: N, start-up, handshakes/s, foyer CPU/handshake, client CPU/handshake.\n\n")
@@ -554,85 +429,4 @@ func median(rs []sample, f func(sample) float64) float64 {
 	}
 	slices.Sort(v)
 	return v[len(v)/2]
-}
-
-func mib(n int64) float64 { return float64(n) / (1 << 20) }
-
-// ca is a throwaway CA: the leaves' issuer and the clients' root.
-type ca struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool
-}
-
-// leaf is one PEM pair for the store.
-type leaf struct{ cert, key string }
-
-func newCA() (*ca, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "foyer certscale CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(30 * 24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &ca{cert: cert, key: key, pool: pool}, nil
-}
-
-// leaves issues n leaves for name(0)..name(n-1), on every core.
-func (c *ca) leaves(n int) ([]leaf, error) {
-	out := make([]leaf, n)
-	errs := make([]error, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.NumCPU() {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				out[i], errs[i] = c.issue(i)
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-func (c *ca) issue(i int) (leaf, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return leaf{}, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(int64(i) + 2), Subject: pkix.Name{CommonName: name(i)}, DNSNames: []string{name(i)},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(30 * 24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.cert, &key.PublicKey, c.key)
-	if err != nil {
-		return leaf{}, err
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return leaf{}, err
-	}
-	return leaf{
-		cert: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		key:  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})),
-	}, nil
 }
