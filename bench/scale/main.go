@@ -22,7 +22,7 @@
 // never asserted.
 //
 //	go run ./bench/scale                 # N=10000
-//	SCALE_BIG=1 go run ./bench/scale     # and N=100000
+//	SCALE_BIG=1 go run ./bench/scale     # and N=100000 (1 start, 20 changes: -big-starts, -big-changes)
 package main
 
 import (
@@ -49,6 +49,9 @@ var (
 	out      = flag.String("out", "bench/results/scale.md", "where to write the report (\"\" for stdout only)")
 	keep     = flag.Bool("keep", false, "keep the temp dir (binary, data dirs, foyer's logs)")
 	profile  = flag.String("profile", "", "directory for pprof profiles of foyer's last start per N: heap and goroutines after a request to every tenant (heap-N.pprof, goroutine-N.pprof), CPU during the config changes (cpu-N.pprof)")
+	bigStart = flag.Int("big-starts", 1, "fresh starts for N=100000 (1..9)")
+	bigChg   = flag.Int("big-changes", 20, "configuration changes timed for N=100000 (0..1000)")
+	gogc     = flag.String("gogc", "", "GOGC for foyer (\"\": foyer's own default)")
 	routeB   = flag.Bool("route-bench", true, "run appliance/route's BenchmarkIdentify and BenchmarkBuild and add them to the report")
 )
 
@@ -62,8 +65,8 @@ func slug(i int) string { return "t" + strconv.Itoa(i) }
 func main() {
 	flag.Parse()
 	if *nTenants < 100 || *nTenants > 100000 || *nCerts < 0 || *nCerts > 100000 || *starts < 1 || *starts > 9 ||
-		*changes < 0 || *changes > 1000 || *sampled < 1 || *sampled > 1000 {
-		log.Fatal("scale: flags out of range (n 100..100000, certs 0..100000, starts 1..9, changes 0..1000, sample 1..1000)")
+		*changes < 0 || *changes > 1000 || *sampled < 1 || *sampled > 1000 || *bigStart < 1 || *bigStart > 9 || *bigChg < 0 || *bigChg > 1000 {
+		log.Fatal("scale: flags out of range (n 100..100000, certs 0..100000, starts and big-starts 1..9, changes and big-changes 0..1000, sample 1..1000)")
 	}
 	tmp, err := os.MkdirTemp("", "foyer-scale-")
 	if err != nil {
@@ -131,9 +134,13 @@ func run(tmp string) (string, error) {
 			return "", fmt.Errorf("foyer store check of the written store: %v\n%s", err, b)
 		}
 		log.Printf("scale: N=%d: store written in %.1fs (%.1f MiB)", n, r.write.Seconds(), benchproc.MiB(r.dbBytes))
-		for s := range *starts {
-			last := s == *starts-1
-			st, err := measure(bin, dir, filepath.Join(tmp, fmt.Sprintf("foyer-%d-%d.log", n, s)), n, s, last, bk)
+		ns, nc := *starts, *changes
+		if n == 100000 {
+			ns, nc = *bigStart, *bigChg
+		}
+		for s := range ns {
+			last := s == ns-1
+			st, err := measure(bin, dir, filepath.Join(tmp, fmt.Sprintf("foyer-%d-%d.log", n, s)), n, s, last, nc, bk)
 			if err != nil {
 				return "", fmt.Errorf("N=%d, start %d: %w", n, s+1, err)
 			}

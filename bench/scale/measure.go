@@ -33,7 +33,7 @@ type start struct {
 
 // measure starts foyer over dir and measures one start; on the last
 // start it also times the config changes.
-func measure(bin, dir, logPath string, n, round int, last bool, bk *backends) (start, error) {
+func measure(bin, dir, logPath string, n, round int, last bool, changes int, bk *backends) (start, error) {
 	var s start
 	httpAddr, err := benchproc.FreeAddr()
 	if err != nil {
@@ -54,6 +54,9 @@ func measure(bin, dir, logPath string, n, round int, last bool, bk *backends) (s
 	defer logf.Close()
 	cmd := exec.Command(bin, "serve", "--data", dir, "--http", httpAddr, "--https", httpsAddr, "--ops", ops, "--log-level", "debug")
 	cmd.Stdout, cmd.Stderr = logf, logf
+	if *gogc != "" {
+		cmd.Env = append(os.Environ(), "GOGC="+*gogc)
+	}
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		return s, err
@@ -94,7 +97,7 @@ func measure(bin, dir, logPath string, n, round int, last bool, bk *backends) (s
 			}
 		}
 	}
-	if !last || *changes == 0 {
+	if !last || changes == 0 {
 		s.rebuilds, err = rebuilds(logPath)
 		return s, err
 	}
@@ -105,7 +108,7 @@ func measure(bin, dir, logPath string, n, round int, last bool, bk *backends) (s
 		go func() { profDone <- benchproc.Fetch("http://"+ops+"/debug/pprof/profile?seconds=10", path) }()
 		time.Sleep(100 * time.Millisecond)
 	}
-	if s.changes, err = configChanges(c, api.NewClient(filepath.Join(dir, api.SocketName)), httpAddr, bk); err != nil {
+	if s.changes, err = configChanges(c, api.NewClient(filepath.Join(dir, api.SocketName)), httpAddr, changes, bk); err != nil {
 		return s, err
 	}
 	if profDone != nil {
@@ -218,13 +221,13 @@ var changeKinds = []struct {
 	}},
 }
 
-// configChanges makes -changes changes through the admin API and times
+// configChanges makes n changes through the admin API and times
 // each from its acknowledgement until a request for the tenant answers
 // the new state, polling every 100us for at most 5s.
-func configChanges(c *http.Client, a *api.Client, addr string, bk *backends) ([]change, error) {
+func configChanges(c *http.Client, a *api.Client, addr string, n int, bk *backends) ([]change, error) {
 	ctx := context.Background()
 	var out []change
-	for i := range *changes {
+	for i := range n {
 		k := changeKinds[i%len(changeKinds)]
 		s := "scale-" + strconv.Itoa(i/len(changeKinds))
 		t0 := time.Now()
