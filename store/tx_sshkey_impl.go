@@ -90,7 +90,8 @@ func (t *tx) SSHHostKey() (SSHHostKey, error) {
 	var k SSHHostKey
 	ok, err := getJSON(t.kv, BucketSSH, sshHostKeyKey, &k)
 	if err == nil && !ok {
-		err = notFound("ssh host key", "host", "it is generated when the SSH console first starts (set ssh-listen, or foyer serve --ssh ADDR)")
+		err = Errf(ErrNotFound, "", "it is generated when the SSH console first starts (foyer settings set ssh-listen :2222, or foyer serve --ssh :2222)",
+			"there is no SSH host key yet")
 	}
 	return k, err
 }
