@@ -4,9 +4,13 @@
 // exactly: a request fails when it gets a connection or protocol error, a timeout, or a status
 // outside 2xx. It prints one summary line on stdout,
 //
-//	requests=N ok=N failed=N non2xx=N errors=N max_ms=N
+//	requests=N ok=N failed=N non2xx=N errors=N retried=N max_ms=N
 //
-// where max_ms is the slowest request's time (a reload that stalls without failing shows there).
+// where max_ms is the slowest request's time (a reload that stalls without failing shows there)
+// and retried counts the requests Go's client sent twice: a GET whose reused keep-alive connection
+// the server closed before answering is retried on a new connection without a word to the caller,
+// so it does not fail here, but a client that does not retry (wrk, most non-browser clients) would
+// have seen an error.
 // and, on stderr, the failures' first and last time (seconds from the start) and a few samples.
 // It only ever dials -addr (a 127.0.0.1 address); host names are never resolved.
 package main
@@ -22,6 +26,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"sort"
@@ -36,15 +41,19 @@ type tally struct {
 	ok          int
 	non2xx      int
 	errors      int
+	retried     int
 	first, last time.Duration
 	max         time.Duration // slowest request
 	samples     map[string]int
 }
 
-func (t *tally) add(at, took time.Duration, status int, err error) {
+func (t *tally) add(at, took time.Duration, conns, status int, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.requests++
+	if conns > 1 {
+		t.retried++
+	}
 	t.max = max(t.max, took)
 	var what string
 	switch {
@@ -121,7 +130,10 @@ func send(ctx context.Context, c *http.Client, t *tally, start time.Time, every 
 		case <-tick.C:
 		}
 		u := fmt.Sprintf("%s://t%d.test:%s/", scheme, i%tenants, port)
-		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		conns := 0 // connections the request was sent on: more than one is a retry
+		trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { conns++ }}
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
+			http.MethodGet, u, nil)
 		sent := time.Now()
 		resp, err := c.Do(req)
 		status := 0
@@ -130,7 +142,7 @@ func send(ctx context.Context, c *http.Client, t *tally, start time.Time, every 
 			resp.Body.Close()
 			status = resp.StatusCode
 		}
-		t.add(time.Since(start), time.Since(sent), status, err)
+		t.add(time.Since(start), time.Since(sent), conns, status, err)
 	}
 }
 
@@ -167,8 +179,8 @@ func report(t *tally) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	failed := t.non2xx + t.errors
-	fmt.Printf("requests=%d ok=%d failed=%d non2xx=%d errors=%d max_ms=%.0f\n",
-		t.requests, t.ok, failed, t.non2xx, t.errors, float64(t.max)/float64(time.Millisecond))
+	fmt.Printf("requests=%d ok=%d failed=%d non2xx=%d errors=%d retried=%d max_ms=%.0f\n",
+		t.requests, t.ok, failed, t.non2xx, t.errors, t.retried, float64(t.max)/float64(time.Millisecond))
 	if failed == 0 {
 		return
 	}
