@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -178,6 +179,21 @@ func TestE2ESSHConsoleRoles(t *testing.T) {
 	term.Type("q")
 	if code := term.Wait(); code != 0 {
 		t.Fatalf("exit %d after q", code)
+	}
+
+	// Turning the setting off stops the listener, live.
+	d.must("settings", "set", "ssh-listen", "")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the console still listens after ssh-listen was emptied")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
