@@ -91,6 +91,9 @@ func main() {
 	}
 }
 
+// loadStart is the machine's load average when the run began.
+var loadStart = benchproc.LoadAvg()
+
 func run(tmp string) (string, error) {
 	t0 := time.Now()
 	bin := *foyerBin

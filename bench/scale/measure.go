@@ -28,6 +28,7 @@ type start struct {
 	allErrs         int           // of those, answers other than 200
 	first, tenth    []float64     // seconds, per sampled tenant
 	changes         []change      // the last start only
+	changeCPU       time.Duration // foyer's CPU (user+system) per change: the API write and the rebuild
 	rebuilds        []rebuild     // from foyer's debug log, the last start only
 }
 
@@ -108,9 +109,11 @@ func measure(bin, dir, logPath string, n, round int, last bool, changes int, bk 
 		go func() { profDone <- benchproc.Fetch("http://"+ops+"/debug/pprof/profile?seconds=10", path) }()
 		time.Sleep(100 * time.Millisecond)
 	}
+	cpu0 := benchproc.CPUTime(pid)
 	if s.changes, err = configChanges(c, api.NewClient(filepath.Join(dir, api.SocketName)), httpAddr, changes, bk); err != nil {
 		return s, err
 	}
+	s.changeCPU = (benchproc.CPUTime(pid) - cpu0) / time.Duration(changes)
 	if profDone != nil {
 		if err := <-profDone; err != nil {
 			return s, err

@@ -112,7 +112,8 @@ func verdict(ok bool) string {
 func render(rs []result, rb []benchLine, took time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Scale (%s)\n\n", time.Now().UTC().Format(time.DateOnly))
-	fmt.Fprintf(&b, "Machine: %s. `make scale` (bench/scale), %s in all.\n\n", benchproc.Machine(), took.Round(time.Second))
+	fmt.Fprintf(&b, "Machine: %s; load average %s at the start, %s at the end (other work on the machine shows in the tails). "+
+		"`make scale` (bench/scale), %s in all.\n\n", benchproc.Machine(), loadStart, benchproc.LoadAvg(), took.Round(time.Second))
 	fmt.Fprintf(&b, "Each tenant tI has one backend (one of two loopback backends) and routes as tI.test; the store "+
 		"also holds the imported certificates, written offline through the store package before `foyer serve` starts. "+
 		"Start-up and memory are medians over the fresh starts; the first/tenth requests pool %d sampled tenants per start; "+
@@ -190,6 +191,9 @@ func render(rs []result, rb []benchLine, took time.Duration) string {
 			v = append(v, c.write.Seconds())
 		}
 		return ms(benchproc.Quantile(v, 0.5)) + " / " + ms(benchproc.Quantile(v, 0.99))
+	})
+	row("foyer's CPU per change (the API write, the rebuild, the polls' requests)", "", func(r result) string {
+		return ms(r.starts[len(r.starts)-1].changeCPU.Seconds())
 	})
 	phase := func(name string, f func(rebuild) float64) {
 		row("daemon's rebuild per change, "+name+": p50 / p99", "", func(r result) string {
