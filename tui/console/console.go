@@ -90,8 +90,8 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Server is the SSH console. Create it with New, then Serve a listener or
-// Apply an address; Close stops it.
+// Server is the SSH console. Create it with New and give it an address
+// with Apply; Close stops it.
 type Server struct {
 	opts   Options
 	signer gossh.Signer
@@ -101,10 +101,10 @@ type Server struct {
 	mu       sync.Mutex // guards sessions
 	sessions map[string]int
 
-	lmu  sync.Mutex  // guards srv, addr and bound (Apply, Close)
-	srv  *ssh.Server // serving Apply's address; nil when off
-	addr string      // the address Apply last bound ("" off)
-	ln   net.Listener
+	lmu  sync.Mutex   // guards srv, addr and ln (Apply, Addr, Close)
+	srv  *ssh.Server  // serving Apply's address; nil when off
+	addr string       // the address Apply last bound ("" off)
+	ln   net.Listener // srv's listener; nil when off
 }
 
 // New checks opts and returns a server; it does not listen.
@@ -172,26 +172,6 @@ func (s *Server) newSSH() (*ssh.Server, error) {
 		return nil, fmt.Errorf("create ssh server: %w", err)
 	}
 	return srv, nil
-}
-
-// Serve serves SSH on ln until Close; it returns nil after Close.
-func (s *Server) Serve(ln net.Listener) error {
-	srv, err := s.newSSH()
-	if err != nil {
-		return err
-	}
-	s.lmu.Lock()
-	old := s.srv
-	s.srv, s.ln = srv, ln
-	s.lmu.Unlock()
-	if old != nil {
-		old.Close()
-	}
-	err = srv.Serve(ln)
-	if errors.Is(err, ssh.ErrServerClosed) {
-		return nil
-	}
-	return err
 }
 
 // Apply makes the console listen on addr ("" turns it off), as the

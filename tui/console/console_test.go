@@ -308,3 +308,29 @@ func TestHostKeyIsTheGivenOne(t *testing.T) {
 		t.Fatal("still listening after Apply(\"\")")
 	}
 }
+
+func TestIdleConnectionsClosed(t *testing.T) {
+	// Ensure that a connection with no bytes either way for IdleTimeout is
+	// closed, ending its session's command (whose context ends with it).
+	ended := make(chan struct{})
+	wait := func(ctx context.Context, _ *api.Client, _ []string, _ io.Reader, _, _ io.Writer) int {
+		<-ctx.Done()
+		close(ended)
+		return 0
+	}
+	_, addr, ring := startConsole(t, Options{IdleTimeout: 100 * time.Millisecond, Exec: wait})
+	key, line := consoletest.NewKey(t)
+	ring.add("ops", "admin", line)
+	c, err := consoletest.Dial(t, addr, consoletest.Config(t, "ops", "", gossh.PublicKeys(key)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := consoletest.Run(t, c, "logs --follow"); code != -1 {
+		t.Fatalf("exit %d, want the connection closed without an exit status", code)
+	}
+	select {
+	case <-ended:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the command's context did not end with the connection")
+	}
+}

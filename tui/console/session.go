@@ -17,11 +17,10 @@ import (
 	"github.com/foyerhq/foyer/tui/data"
 )
 
-// Roles of api.SSHKey.Role besides "tenant:SLUG".
-const (
-	roleAdmin  = "admin"
-	roleViewer = "viewer"
-)
+// roleAdmin is the api.SSHKey.Role that may change things; "viewer" and
+// "tenant:SLUG" may not (beyond the tenant's own scope, which the API
+// decides).
+const roleAdmin = "admin"
 
 // handle serves one session: a command runs the CLI (exec), a terminal
 // without a command runs the console. Each is limited to the key's role
