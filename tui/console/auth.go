@@ -65,7 +65,9 @@ func hostOf(a net.Addr) string {
 // logins before any handshake.
 func (s *Server) connCallback(_ ssh.Context, c net.Conn) net.Conn {
 	if ip := hostOf(c.RemoteAddr()); s.fails.blocked(ip) {
-		s.log.Warn("SSH connection refused: too many failed logins", "remote", ip)
+		// Debug: an IP that keeps trying would otherwise fill the log; its
+		// failures up to the limit were logged as warnings.
+		s.log.Debug("SSH connection refused: too many failed logins", "remote", ip)
 		return nil
 	}
 	return c

@@ -61,9 +61,13 @@ func (s *Server) handle(sess ssh.Session) {
 // fail writes an error (and a hint) to the session's stderr and ends it
 // with status 1.
 func fail(sess ssh.Session, msg, hint string) {
-	fmt.Fprintf(sess.Stderr(), "error: %s\r\n", msg)
+	nl := "\n"
+	if _, _, isPty := sess.Pty(); isPty {
+		nl = "\r\n" // a terminal in raw mode does not return the carriage itself
+	}
+	fmt.Fprintf(sess.Stderr(), "error: %s%s", msg, nl)
 	if hint != "" {
-		fmt.Fprintf(sess.Stderr(), "hint: %s\r\n", hint)
+		fmt.Fprintf(sess.Stderr(), "hint: %s%s", hint, nl)
 	}
 	_ = sess.Exit(1)
 }
