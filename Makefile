@@ -29,7 +29,8 @@ test: lint cross ## run every test, with the race detector when a C compiler is 
 FUZZ := ./appliance/route:FuzzNormalizeHost ./store:FuzzSettingSet ./store:FuzzPolicyKeyValue ./store:FuzzPolicyValue \
 	./store/memstore:FuzzTxValidation ./appliance/admin:FuzzRequestBody ./store/backupfile:FuzzRead \
 	./store/backupfile:FuzzHeader ./store/backupfile:FuzzCorrupt ./ops:FuzzParseConfig \
-	./appliance/proxy/h1:FuzzParseRequest ./appliance/proxy/h1:FuzzParseResponse ./appliance/proxy/h1:FuzzChunkedReader
+	./appliance/proxy/h1:FuzzParseRequest ./appliance/proxy/h1:FuzzParseResponse ./appliance/proxy/h1:FuzzChunkedReader \
+	./appliance/proxy/h1:FuzzRequestParts
 FUZZTIME ?= 10s
 
 fuzz: ## run each fuzz target for FUZZTIME (default 10s) one after another; a failing input lands in testdata/fuzz/

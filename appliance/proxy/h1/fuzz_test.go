@@ -242,3 +242,25 @@ func FuzzChunkedReader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRequestParts builds a request from a method, a target, a Host value
+// and one header line, so that the mutator explores heads that are mostly
+// well formed, and checks them as FuzzParseRequest does, against net/http
+// included.
+func FuzzRequestParts(f *testing.F) {
+	f.Add("GET", "/a?b", "acme.example", "X-A", "v", uint8(1))
+	f.Add("POST", "http://[::1]:80/p", "x", "Content-Length", "5", uint8(1))
+	f.Add("CONNECT", "a.example:443", "a.example:443", "Transfer-Encoding", "chunked", uint8(1))
+	f.Add("OPTIONS", "*", "10.0.0.1", "Connection", "close, upgrade", uint8(0))
+	f.Fuzz(func(t *testing.T, method, target, host, name, value string, minor uint8) {
+		raw := method + " " + target + " HTTP/1." + string(rune('0'+minor%2)) + "\r\nHost: " + host + "\r\n" +
+			name + ": " + value + "\r\n\r\n"
+		buf := []byte(raw)
+		var r Request
+		err := ParseRequest(buf, Limits{}, &r)
+		checkRequestResult(t, buf, &r, err)
+		if err == nil {
+			checkAgainstNetHTTP(t, buf[:r.HeadLen], &r)
+		}
+	})
+}
