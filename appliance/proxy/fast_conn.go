@@ -48,6 +48,11 @@ type engineConn struct {
 	cancel     context.CancelFunc
 	closeAfter bool  // the connection ends after this request
 	rawIn      int64 // bytes read through br (for the chunked overhead bound)
+	// The fast forwarder's buffers (fast_forward.go): the upstream
+	// request head, body copies, the backend's header lines.
+	upOut    []byte
+	scratch  []byte
+	upFields []h1.Field
 }
 
 func newEngineConn(e *Engine, c net.Conn) *engineConn {
@@ -102,6 +107,8 @@ func (ec *engineConn) setup() {
 	ec.reqHdr = make(http.Header, 16)
 	ec.w.ec = ec
 	ec.w.hdr = make(http.Header, 16)
+	ec.upOut = make([]byte, 0, 4096)
+	ec.scratch = make([]byte, smallBody)
 }
 
 // loop serves requests until the connection ends: false when the caller

@@ -188,6 +188,16 @@ func (b *engineBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// buffered reports whether more of the body can be read without waiting
+// for the client (the chunked case; the fast forwarder sends what is
+// buffered with the head).
+func (b *engineBody) buffered() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ec := b.ec
+	return !b.done && !b.eof && b.err == nil && (ec.start < ec.end || ec.br != nil && ec.br.Buffered() > 0)
+}
+
 // Close implements io.Closer; the engine ends the body itself (end).
 func (b *engineBody) Close() error { return nil }
 

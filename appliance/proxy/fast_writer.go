@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,6 +33,7 @@ type engineWriter struct {
 	closeAfter  bool  // the connection ends after this answer
 	chunked     bool  // the body is sent chunked
 	cl          int64 // the Content-Length the handler set; -1: none
+	clUp        bool  // cl is the backend's (not in hdr): writeHead sends it
 	written     int64 // body bytes accepted
 	err         error // a write to the client failed
 	// upstream, when set by the fast forwarder, holds the upstream
@@ -44,7 +46,7 @@ func (w *engineWriter) reset(closeAfter bool) {
 	clear(w.hdr)
 	w.out = w.out[:0]
 	w.status, w.wroteHeader, w.headSent, w.head = 0, false, false, false
-	w.closeAfter, w.chunked, w.cl, w.written, w.err, w.upstream = closeAfter, false, -1, 0, nil, nil
+	w.closeAfter, w.chunked, w.cl, w.clUp, w.written, w.err, w.upstream = closeAfter, false, -1, false, 0, nil, nil
 }
 
 // Header implements http.ResponseWriter.
@@ -115,6 +117,29 @@ func (w *engineWriter) SetReadDeadline(t time.Time) error { return w.ec.conn.Set
 
 // SetWriteDeadline sets the client connection's write deadline.
 func (w *engineWriter) SetWriteDeadline(t time.Time) error { return w.ec.conn.SetWriteDeadline(t) }
+
+// commitHead builds the head now (the fast forwarder's header lines alias
+// a buffer about to be reused); it is sent with the first body bytes.
+func (w *engineWriter) commitHead() {
+	if w.wroteHeader && !w.headSent && w.err == nil {
+		w.writeHead(false)
+	}
+}
+
+// errAborted ends an answer cut short: the connection closes without the
+// body's end, so the client sees it incomplete.
+var errAborted = errors.New("engine: answer aborted")
+
+// abort sends what is buffered and ends the answer without its end.
+func (w *engineWriter) abort() {
+	if w.wroteHeader {
+		w.flush(false)
+	}
+	if w.err == nil {
+		w.err = errAborted
+	}
+	w.closeAfter = true
+}
 
 // finish ends the answer once the handler returned.
 func (w *engineWriter) finish() {
@@ -202,6 +227,11 @@ func (w *engineWriter) writeHead(final bool) {
 		buf = append(buf, f.Name...)
 		buf = append(buf, ": "...)
 		buf = append(buf, f.Value...)
+		buf = append(buf, "\r\n"...)
+	}
+	if w.clUp && w.bodyAllowed() {
+		buf = append(buf, "Content-Length: "...)
+		buf = strconv.AppendInt(buf, w.cl, 10)
 		buf = append(buf, "\r\n"...)
 	}
 	switch framing {

@@ -60,6 +60,7 @@ type stdForwarder struct {
 	tr      atomic.Pointer[http.Transport]
 	mu      sync.Mutex // serialises configure and setBackends
 	tconf   transportConf
+	fast    *fastForwarder // the round trip of requests the fast engine serves (fast_forward.go)
 }
 
 var _ Forwarder = (*stdForwarder)(nil)
@@ -72,6 +73,7 @@ type transportConf struct {
 
 func newStdForwarder(h *Handler) *stdForwarder {
 	f := &stdForwarder{h: h}
+	f.fast = &fastForwarder{f: f, pools: newPools()}
 	f.proxies.Store(&map[uint64]*backendProxy{})
 	f.trusted.Store(&[]netip.Prefix{})
 	f.configure(store.DefaultSettings())
@@ -111,6 +113,7 @@ func (f *stdForwarder) setBackends(ups []*balance.Upstream) {
 		next[u.ID] = f.newBackendProxy(u.URL)
 	}
 	f.proxies.Store(&next)
+	f.fast.pools.set(ups)
 }
 
 func (f *stdForwarder) newBackendProxy(target *url.URL) *backendProxy {
@@ -133,6 +136,7 @@ func (f *stdForwarder) configure(s store.Settings) {
 	}
 	f.trusted.Store(&trusted)
 	c := transportConf{dial: s.UpstreamDialTimeout.D(), header: s.UpstreamResponseHeaderTimeout.D(), idle: s.UpstreamIdleConnsPerHost}
+	f.fast.configure(c)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if old := f.tr.Load(); old != nil && c == f.tconf {
@@ -153,7 +157,10 @@ func (f *stdForwarder) configure(s store.Settings) {
 	}
 }
 
-func (f *stdForwarder) close() { f.tr.Load().CloseIdleConnections() }
+func (f *stdForwarder) close() {
+	f.tr.Load().CloseIdleConnections()
+	f.fast.pools.closeAll()
+}
 
 // Forward implements Forwarder. It holds the request to the tenant's body
 // limit and timeouts, and sends an idempotent request that could not
@@ -196,7 +203,11 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 		o := outcome{ResponseWriter: w, start: time.Now(), plan: plan}
 		bp := f.proxyFor(up)
 		req.rec.setUpstream(bp.target, 0)
-		bp.rp.ServeHTTP(&o, r)
+		if ew := engineWriterOf(w); ew != nil && up.URL.Scheme == "http" {
+			f.fast.serve(&o, r, up, ew, &req) // fast_forward.go: the same outcome, on the connection's goroutine
+		} else {
+			bp.rp.ServeHTTP(&o, r)
+		}
 		o.report(up)
 		req.rec.setUpstream(bp.target, o.latency)
 		if !o.retry {
