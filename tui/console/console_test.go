@@ -311,23 +311,33 @@ func TestHostKeyIsTheGivenOne(t *testing.T) {
 
 func TestIdleConnectionsClosed(t *testing.T) {
 	// Ensure that a connection with no bytes either way for IdleTimeout is
-	// closed, ending its session's command (whose context ends with it).
+	// closed, ending its session's command (whose context ends with it)
+	// while the client still holds the session open.
 	ended := make(chan struct{})
 	wait := func(ctx context.Context, _ *api.Client, _ []string, _ io.Reader, _, _ io.Writer) int {
 		<-ctx.Done()
 		close(ended)
 		return 0
 	}
-	_, addr, ring := startConsole(t, Options{IdleTimeout: 100 * time.Millisecond, Exec: wait})
+	_, addr, ring := startConsole(t, Options{IdleTimeout: 500 * time.Millisecond, Exec: wait})
 	key, line := consoletest.NewKey(t)
 	ring.add("ops", "admin", line)
-	c, err := consoletest.Dial(t, addr, consoletest.Config(t, "ops", "", gossh.PublicKeys(key)))
+	// The idle deadline also bounds each step of the handshake: on a
+	// loaded machine (-race) a step can take longer, so a few tries.
+	var c *gossh.Client
+	var err error
+	for range 5 {
+		if c, err = consoletest.Dial(t, addr, consoletest.Config(t, "ops", "", gossh.PublicKeys(key))); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, code := consoletest.Run(t, c, "logs --follow"); code != -1 {
-		t.Fatalf("exit %d, want the connection closed without an exit status", code)
-	}
+	// The command waits for its context, which only the connection's end
+	// (the client keeps it open) can end; whether the exit status still
+	// gets out as the connection closes does not matter.
+	consoletest.Run(t, c, "logs --follow")
 	select {
 	case <-ended:
 	case <-time.After(15 * time.Second):
