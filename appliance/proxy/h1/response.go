@@ -8,7 +8,8 @@ import "bytes"
 // The body's framing is one of: none (NoBody), Chunked, ContentLength
 // bytes (ContentLength >= 0), or, when ContentLength is -1 and neither
 // Chunked nor NoBody is set, everything until the upstream closes the
-// connection (read-until-close; Close is then true in effect).
+// connection (read-until-close: the upstream connection cannot be reused
+// afterwards, whatever Close says).
 type Response struct {
 	// Minor is 0 for HTTP/1.0 and 1 for HTTP/1.1.
 	Minor int
