@@ -254,6 +254,9 @@ func TestParseRequestFields(t *testing.T) {
 	if v := r.Get("X-Absent"); v != nil {
 		t.Errorf("Get(X-Absent) = %q, want nil", v)
 	}
+	if n := testing.AllocsPerRun(100, func() { _ = r.Get("X-H199") }); n != 0 {
+		t.Errorf("Get allocates %v times", n)
+	}
 }
 
 // Ensure that every valid head cut at every byte returns ErrIncomplete
