@@ -13,7 +13,7 @@ import (
 // routes not in tenantScopes, another tenant's slug, another tenant's
 // domain. A domain that does not exist passes, so the handler answers 404.
 func (s *Server) inScope(r *http.Request, sc scope, id Identity) error {
-	const hint = "a tenant token may only use its tenant's routes (tenant, backends, domains); use an admin token for the rest"
+	const hint = "a tenant token may only use its tenant's routes (tenant, backends, domains, logs, usage); use an admin token for the rest"
 	switch sc {
 	case scopeSlug:
 		if slug := r.PathValue("slug"); slug != id.Tenant {
@@ -30,6 +30,15 @@ func (s *Server) inScope(r *http.Request, sc scope, id Identity) error {
 		}
 		if d.Tenant != id.Tenant {
 			return errorf(errForbidden, "", hint, "%s is limited to tenant %s; domain %s is another tenant's", id.Actor(), id.Tenant, d.Name)
+		}
+		return nil
+	case scopeQuery:
+		if t := r.URL.Query().Get("tenant"); t != id.Tenant {
+			if t == "" {
+				return errorf(errForbidden, "tenant", "add ?tenant="+id.Tenant+" (foyer logs --tenant "+id.Tenant+"); an admin token may read every tenant's",
+					"%s is limited to tenant %s; name it with ?tenant=", id.Actor(), id.Tenant)
+			}
+			return errorf(errForbidden, "tenant", hint, "%s is limited to tenant %s, not %s", id.Actor(), id.Tenant, t)
 		}
 		return nil
 	}

@@ -22,6 +22,10 @@ const (
 	scopeSlug
 	// scopeDomain: about the tenant that owns the domain {name}.
 	scopeDomain
+	// scopeQuery: about the tenant named by the ?tenant= query parameter,
+	// which a tenant-scoped identity must give (the route would otherwise
+	// answer about every tenant).
+	scopeQuery
 )
 
 // tenantScopes lists, by "METHOD pattern" of routes, the only routes a
@@ -39,4 +43,7 @@ var tenantScopes = map[string]scope{
 	"GET /v1/domains/{name}":          scopeDomain,
 	"DELETE /v1/domains/{name}":       scopeDomain,
 	"POST /v1/domains/{name}/check":   scopeDomain,
+	"GET /v1/logs":                    scopeQuery,
+	"GET /v1/logs/follow":             scopeQuery,
+	"GET /v1/usage":                   scopeQuery,
 }

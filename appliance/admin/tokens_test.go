@@ -106,6 +106,11 @@ func TestTenantTokenRefusedOutsideItsTenant(t *testing.T) {
 		{"GET", "/v1/audit", ""},
 		{"GET", "/v1/status", ""},
 		{"GET", "/v1/watch", ""},
+		{"GET", "/v1/logs", ""},
+		{"GET", "/v1/logs?tenant=beta", ""},
+		{"GET", "/v1/logs/follow?tenant=beta", ""},
+		{"GET", "/v1/usage", ""},
+		{"GET", "/v1/usage?tenant=beta", ""},
 	}
 	before := h.store.Revision()
 	for _, c := range cases {
@@ -128,13 +133,19 @@ func TestTenantTokenRefusedOutsideItsTenant(t *testing.T) {
 }
 
 func TestTenantTokenAllowedInsideItsTenant(t *testing.T) {
-	// Ensure that a tenant token can read its tenant and backends, and add,
+	// Ensure that a tenant token can read its tenant, backends, usage and
+	// access log, and add,
 	// list, read and remove its own domains, audited under the token's name.
 	h, a, tok, _ := scopeFixture(t)
-	for _, p := range []string{"/v1/tenants/acme", "/v1/tenants/acme/backends", "/v1/domains/a.acme.test"} {
+	for _, p := range []string{"/v1/tenants/acme", "/v1/tenants/acme/backends", "/v1/domains/a.acme.test", "/v1/usage?tenant=acme"} {
 		if code, _, body := a.call(tok, "GET", p, ""); code != http.StatusOK {
 			t.Fatalf("GET %s: %d %s", p, code, body)
 		}
+	}
+	// Its own access log passes the scope (this fixture opens no logs.db,
+	// so the handler answers 503, not 403).
+	if code, _, body := a.call(tok, "GET", "/v1/logs?tenant=acme", ""); code != http.StatusServiceUnavailable {
+		t.Fatalf("GET /v1/logs?tenant=acme: %d %s, want the handler's 503", code, body)
 	}
 	code, _, body := a.call(tok, "POST", "/v1/tenants/acme/domains", `{"name":"shop.acme.test"}`)
 	var d api.Domain
