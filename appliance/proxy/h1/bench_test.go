@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -99,6 +101,22 @@ func BenchmarkChunkedReader(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// BenchmarkNetHTTPReadRequest is the same request through net/http's
+// parser, for comparison with BenchmarkParseRequest.
+func BenchmarkNetHTTPReadRequest(b *testing.B) {
+	rd := strings.NewReader(browserGET)
+	br := bufio.NewReader(rd)
+	b.SetBytes(int64(len(browserGET)))
+	b.ReportAllocs()
+	for b.Loop() {
+		rd.Reset(browserGET)
+		br.Reset(rd)
+		if _, err := http.ReadRequest(br); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
