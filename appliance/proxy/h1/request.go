@@ -127,13 +127,10 @@ func parseRequestLine(buf []byte, lf int, lim Limits, r *Request) (int, reason, 
 	for i < len(line) && class[line[i]]&cToken != 0 {
 		i++
 	}
-	if i == len(line) || line[i] != ' ' {
-		if i < len(line) && line[i] != '\r' && line[i] != ' ' {
-			return 0, rBadMethod, false
-		}
-		return 0, rBadRequestLine, false
-	}
-	if i == 0 {
+	switch {
+	case i < len(line) && line[i] != ' ' && line[i] != '\r':
+		return 0, rBadMethod, false
+	case i == 0 || i == len(line) || line[i] != ' ':
 		return 0, rBadRequestLine, false
 	}
 	r.Method = line[:i]
