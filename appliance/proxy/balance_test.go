@@ -62,7 +62,7 @@ func TestPassiveEjectionAndAllDown(t *testing.T) {
 	dead := deadURL(t)
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {good.URL, dead}}))
 	l.change(setPool(store.Pool{MaxFails: 1, Cooldown: store.Duration(30 * time.Second)}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	bad := 0
 	for i := 0; i < 20; i++ {
@@ -94,7 +94,7 @@ func TestStickySessions(t *testing.T) {
 	a, b := newBackend(t, "a"), newBackend(t, "b")
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {a.URL, b.URL}}))
 	l.change(setPool(store.Pool{Sticky: true}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	resp, first := get(t, srv, "acme.example.test", nil)
 	var c *http.Cookie
@@ -124,7 +124,7 @@ func TestHeaderHashThroughProxy(t *testing.T) {
 	a, b, c := newBackend(t, "a"), newBackend(t, "b"), newBackend(t, "c")
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {a.URL, b.URL, c.URL}}))
 	l.change(setPool(store.Pool{Algorithm: store.HeaderHash, HashKey: "x-user"}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	seen := map[string]bool{}
 	for u := 0; u < 30; u++ {
@@ -156,7 +156,7 @@ func TestDrainLetsInFlightFinish(t *testing.T) {
 	other := newBackend(t, "other")
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {slow.URL, other.URL}}))
 	l.change(setPool(store.Pool{Algorithm: store.First}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	done := make(chan string, 1)
 	go func() {

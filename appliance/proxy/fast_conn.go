@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -260,13 +261,57 @@ func (ec *engineConn) serveOne() bool {
 	if body != nil {
 		_ = ec.conn.SetReadDeadline(time.Time{}) // the body's own limits (limits.go) apply
 	}
-	ec.e.std.Handler.ServeHTTP(&ec.w, r)
+	if !ec.run(r) {
+		if body != nil {
+			body.end()
+		}
+		return false
+	}
 	ec.w.finish()
 	keep := !ec.w.closeAfter && ec.w.err == nil
 	if body != nil {
 		keep = body.end() && keep
 	}
 	return keep
+}
+
+// run runs the handler; false when it panicked (with
+// http.ErrAbortHandler, as the forward step does when an answer breaks
+// mid-body, or with a bug): the connection then closes at once without
+// ending the answer, as net/http does.
+func (ec *engineConn) run(r *http.Request) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler {
+				if l := ec.e.std.ErrorLog; l != nil {
+					l.Printf("engine: panic serving %s: %v\n%s", ec.remote, p, debug.Stack())
+				}
+			}
+			ok = false
+		}
+	}()
+	ec.e.std.Handler.ServeHTTP(&ec.w, r)
+	return true
+}
+
+// clientGone reports whether the client closed its connection, reading
+// what it has sent meanwhile (pipelined bytes are kept for later). When it
+// has, the connection's context is cancelled: its request ends as 499.
+func (ec *engineConn) clientGone() bool {
+	if ec.end == len(ec.buf) {
+		return false // no room to look; assume it is there
+	}
+	_ = ec.conn.SetReadDeadline(time.Now())
+	n, err := ec.conn.Read(ec.buf[ec.end:])
+	ec.end += n
+	_ = ec.conn.SetReadDeadline(time.Time{})
+	var ne net.Error
+	if err == nil || errors.As(err, &ne) && ne.Timeout() {
+		return false
+	}
+	ec.w.closeAfter = true
+	ec.cancel()
+	return true
 }
 
 // bytesEqualString compares without allocating.

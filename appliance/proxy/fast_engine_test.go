@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,6 +25,13 @@ import (
 // startEngine serves h through a fast Engine on a loopback listener (TLS
 // when c.TLS is set) and returns its address.
 func startEngine(t testing.TB, h http.Handler, c EngineConfig) string {
+	addr, _ := serveEngine(t, h, c)
+	return addr
+}
+
+// serveEngine is startEngine that also returns a function stopping the
+// engine (draining its connections); the test's cleanup calls it too.
+func serveEngine(t testing.TB, h http.Handler, c EngineConfig) (string, func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -33,16 +41,20 @@ func startEngine(t testing.TB, h http.Handler, c EngineConfig) string {
 	e := NewEngine(std, c)
 	done := make(chan error, 1)
 	go func() { done <- e.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = e.Shutdown(ctx)
-		_ = std.Shutdown(ctx)
-		if err := <-done; err != http.ErrServerClosed {
-			t.Errorf("Serve returned %v", err)
-		}
-	})
-	return ln.Addr().String()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = e.Shutdown(ctx)
+			_ = std.Shutdown(ctx)
+			if err := <-done; err != http.ErrServerClosed {
+				t.Errorf("Serve returned %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return ln.Addr().String(), stop
 }
 
 // rawConn is a client connection that writes raw bytes and reads

@@ -1,7 +1,9 @@
 package proxy
 
 import (
+	"context"
 	"errors"
+	"net"
 	"io"
 	"net/http"
 	"slices"
@@ -283,10 +285,23 @@ func (ff *fastForwarder) readHead(a *attempt, r *http.Request) error {
 	if cdl, ok := r.Context().Deadline(); ok && (dl.IsZero() || cdl.Before(dl)) {
 		dl = cdl
 	}
-	_ = uc.c.SetReadDeadline(dl)
 	head := r.Method == http.MethodHead
 	for {
+		// A long wait is cut in clientCheck slices, to notice a client
+		// that went away (net/http's background read does this for the
+		// standard path): the request is then cancelled (499).
+		step, probe := dl, false
+		if dl.IsZero() || time.Until(dl) > clientCheck {
+			step, probe = time.Now().Add(clientCheck), true
+		}
+		_ = uc.c.SetReadDeadline(step)
 		err := ff.parseHead(uc, head)
+		if probe && isTimeout(err) {
+			if a.ew.ec.clientGone() {
+				return context.Canceled
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -299,6 +314,15 @@ func (ff *fastForwarder) readHead(a *attempt, r *http.Request) error {
 		}
 		return nil
 	}
+}
+
+// clientCheck is how often a request waiting for its backend's answer
+// checks that its client is still there.
+const clientCheck = time.Second
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // parseHead reads until the buffer holds a whole head and parses it.
@@ -349,7 +373,11 @@ func (ff *fastForwarder) answer(a *attempt, o *outcome, r *http.Request, req *Re
 	}
 	uc.c.Close()
 	if !whole {
-		ew.abort() // the client sees the answer cut, as the standard path does
+		// The client sees the answer cut, and the steps see what they see
+		// on the standard path: ReverseProxy panics with ErrAbortHandler
+		// (no health report, the breaker's ticket released).
+		ew.abort()
+		panic(http.ErrAbortHandler)
 	}
 }
 
@@ -386,8 +414,10 @@ func (ff *fastForwarder) copyBody(a *attempt, o *outcome, resp *h1.Response) boo
 			if _, werr := o.Write(p[:n]); werr != nil {
 				return false
 			}
-			if stream && uc.br.Buffered() == 0 {
-				ew.Flush() // a stream: what arrived goes out now
+			if stream && uc.br.Buffered() < 4096 {
+				// A stream: what arrived goes out before a read that may
+				// wait (what is buffered may be only the chunk framing).
+				ew.Flush()
 			}
 		}
 		if err == io.EOF {

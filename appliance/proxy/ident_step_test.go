@@ -51,7 +51,7 @@ func TestIdentAliasAndPath(t *testing.T) {
 		}
 		return tx.SetTenantPolicy("blue", store.Policy{"id-path": "/t/blue", "id-path-strip": "false"})
 	})
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	for _, c := range []struct{ host, path, want string }{
 		{"www-acme.example.test", "/x", "acme /x"},
@@ -87,7 +87,7 @@ func TestIdentHeaderNeedsCredentials(t *testing.T) {
 		}
 		return tx.CreateAPIKey(&store.APIKey{ID: id, Tenant: "acme", Name: "k", Hash: hash})
 	})
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	for _, hdr := range [][]string{
 		{"X-Tenant-ID", "acme"},
@@ -183,7 +183,7 @@ func TestIdentJWT(t *testing.T) {
 		return jwt.MapClaims{"tenant": tenant, "exp": exp.Unix(), "nbf": nbf.Unix()}
 	}
 	good := claims("acme", now.Add(time.Hour), now.Add(-time.Minute))
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	for _, c := range []struct {
 		alg  string
@@ -258,7 +258,7 @@ func TestIdentJWTWrongTenantClaim(t *testing.T) {
 		}
 		return nil
 	})
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	tok := sign(t, jwt.SigningMethodRS256, keys.rsa, "", jwt.MapClaims{"tenant": "blue", "exp": f.clock().Add(time.Hour).Unix()})
 	if code, _ := identDo(t, srv, "example.test", "/", "Authorization", "Bearer "+tok); code != 401 {

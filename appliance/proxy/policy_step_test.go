@@ -104,7 +104,7 @@ func TestPolicyRateAndPlans(t *testing.T) {
 		}
 		return tx.SetTenantPolicy("gamma", store.Policy{"rate": "0"})
 	})
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	for i := range 2 {
 		if resp, _ := do(t, srv, "GET", "acme.example.test"); resp.StatusCode != 200 {
@@ -147,7 +147,7 @@ func TestPolicyConcurrency(t *testing.T) {
 	defer slow.Close()
 	f := newPolFixture(t, tenants("example.test", map[string][]string{"acme": {slow.URL}}))
 	f.change(setPolicy("acme", "max-in-flight", "1"))
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	first := make(chan int, 1)
 	go func() { resp, _ := do(t, srv, "GET", "acme.example.test"); first <- resp.StatusCode }()
@@ -182,7 +182,7 @@ func TestPolicyAPIKeys(t *testing.T) {
 		}
 		return tx.CreateAPIKey(&store.APIKey{ID: id, Tenant: "acme", Name: "ci", Hash: hash, Expires: time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC)})
 	})
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	resp, _ := do(t, srv, "GET", "acme.example.test")
 	if resp.StatusCode != 401 || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
@@ -224,7 +224,7 @@ func TestPolicyHeadersHSTSRedirect(t *testing.T) {
 	f := newPolFixture(t, tenants("example.test", map[string][]string{"acme": {b.URL}}))
 	f.change(setPolicy("acme", "request-headers-set", "X-Env:prod", "request-headers-remove", "Cookie",
 		"response-headers-set", "X-Plan:pro", "response-headers-remove", "Server"))
-	plain := httptest.NewServer(f.h)
+	plain := frontend(t, f.h)
 	defer plain.Close()
 	resp, body := do(t, plain, "GET", "acme.example.test", "Cookie", "a=b")
 	if body != "req-env=prod cookie=" || resp.Header.Get("Server") != "" || resp.Header.Get("X-Plan") != "pro" ||
@@ -258,7 +258,7 @@ func TestPolicyHeadersHSTSRedirect(t *testing.T) {
 func TestPolicyIPRules(t *testing.T) {
 	b := newBackend(t, "b")
 	f := newPolFixture(t, tenants("example.test", map[string][]string{"acme": {b.URL}}))
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	f.change(setPolicy("acme", "deny", "127.0.0.0/8"))
 	if resp, _ := do(t, srv, "GET", "acme.example.test"); resp.StatusCode != 403 {

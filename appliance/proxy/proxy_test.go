@@ -116,7 +116,7 @@ func get(t *testing.T, srv *httptest.Server, host string, hdr map[string]string)
 func TestForwardHeaders(t *testing.T) {
 	b1, b2 := newBackend(t, "b1"), newBackend(t, "b2")
 	h := setup(t, tenants("example.test", map[string][]string{"acme": {b1.URL, b2.URL}}))
-	srv := httptest.NewServer(h)
+	srv := frontend(t, h)
 	defer srv.Close()
 	for i := 0; i < 4; i++ {
 		resp, body := get(t, srv, "ACME.example.test:8080", map[string]string{
@@ -159,7 +159,7 @@ func TestTrustedProxyKeepsForwarding(t *testing.T) {
 		s.TrustedProxies = []string{"127.0.0.0/8"}
 		return tx.SetSettings(s)
 	})
-	srv := httptest.NewServer(h)
+	srv := frontend(t, h)
 	defer srv.Close()
 	get(t, srv, "acme.example.test", map[string]string{"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
 		"Forwarded": "for=203.0.113.9;proto=https"})
@@ -182,7 +182,7 @@ func TestErrorAnswers(t *testing.T) {
 	dead := deadURL(t)
 	h := setup(t, tenants("example.test", map[string][]string{
 		"acme": {b.URL}, "sleepy": {b.URL}, "broken": {dead}, "empty": nil}, "sleepy"))
-	srv := httptest.NewServer(h)
+	srv := frontend(t, h)
 	defer srv.Close()
 	cases := []struct {
 		name, host string
@@ -265,7 +265,7 @@ func TestMisdirectedRequest(t *testing.T) {
 func TestSwapKeepsRotation(t *testing.T) {
 	b1, b2 := newBackend(t, "b1"), newBackend(t, "b2")
 	h := setup(t, tenants("example.test", map[string][]string{"acme": {b1.URL, b2.URL}}))
-	srv := httptest.NewServer(h)
+	srv := frontend(t, h)
 	defer srv.Close()
 	_, first := get(t, srv, "acme.example.test", nil)
 	h.Swap(h.Table(), store.DefaultSettings()) // a rebuild with the same pools

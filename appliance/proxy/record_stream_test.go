@@ -37,7 +37,7 @@ func TestRecordWebSocket(t *testing.T) {
 	defer be.Close()
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {be.URL}}))
 	c := recording(l, acmePolicy(wrapped))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	conf, err := websocket.NewConfig("ws://acme.example.test/ws", "http://acme.example.test/")
 	if err != nil {
@@ -85,7 +85,7 @@ func TestRecordStreaming(t *testing.T) {
 	defer be.Close()
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {be.URL}}))
 	c := recording(l, acmePolicy(wrapped))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/events", nil)
 	req.Host = "acme.example.test"

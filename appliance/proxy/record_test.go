@@ -147,7 +147,7 @@ func TestRecordClientGoneAndForwardedFor(t *testing.T) {
 		s.TrustedProxies = []string{"127.0.0.0/8"}
 		return tx.SetSettings(s)
 	})
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/p", nil)

@@ -69,7 +69,7 @@ func TestRetryGETOnConnectError(t *testing.T) {
 	good := newBackend(t, "good")
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {deadURL(t), good.URL}}))
 	l.change(setPool(store.Pool{Algorithm: store.First}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	for _, m := range []string{"GET", "HEAD", "PUT", "DELETE", "OPTIONS"} {
 		if resp, _ := send(t, srv, m, nil, 0); resp.StatusCode != 200 {
@@ -92,7 +92,7 @@ func TestRetryNeverRepeatsPOST(t *testing.T) {
 	defer counter.Close()
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {deadURL(t), counter.URL}}))
 	l.change(acmePolicy(store.Policy{"retries": "5"}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	ok, failed := 0, 0
 	for i := range 10 {
@@ -121,7 +121,7 @@ func TestRetryBoundedCount(t *testing.T) {
 	good := newBackend(t, "good")
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {deadURL(t), deadURL(t), deadURL(t), good.URL}}))
 	l.change(setPool(store.Pool{Algorithm: store.First}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	if resp, _ := send(t, srv, "GET", nil, 0); resp.StatusCode != 502 || lastErrors(l) != 2 {
 		t.Fatalf("status %d with %d backends tried and failed; want 502 after 2", resp.StatusCode, lastErrors(l))
@@ -161,7 +161,7 @@ func TestNoRetryAfterRequestSent(t *testing.T) {
 	for _, first := range []string{"http://" + ln.Addr().String(), breaks.URL} {
 		l := newLive(t, tenants("example.test", map[string][]string{"acme": {first, good.URL}}))
 		l.change(setPool(store.Pool{Algorithm: store.First}))
-		srv := httptest.NewServer(l.h)
+		srv := frontend(t, l.h)
 		req, _ := http.NewRequest("GET", srv.URL+"/p", nil)
 		req.Host = "acme.example.test"
 		resp, err := srv.Client().Do(req)
@@ -213,7 +213,7 @@ func TestBreakerThroughProxy(t *testing.T) {
 	clock := func() time.Time { return now.Add(time.Duration(mu.Load())) }
 	l := newLiveWith(t, Options{Breakers: balance.NewBreakers(clock)}, tenants("example.test", map[string][]string{"acme": {be.URL}}))
 	l.change(acmePolicy(store.Policy{"breaker": "on", "breaker-min-requests": "4", "breaker-cooldown": "5s", "breaker-probes": "1"}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	id := l.h.Table().Tenant("acme").ID
 	state := func() string { st, _ := l.h.Breaker(id); return st.State }
@@ -283,7 +283,7 @@ func TestTenantTimeouts(t *testing.T) {
 	}{{"response-header-timeout", slow}, {"request-timeout", slow}} {
 		l := newLive(t, tenants("example.test", map[string][]string{"acme": {c.be.URL}}))
 		l.change(acmePolicy(store.Policy{c.key: "50ms", "retries": "0"}))
-		srv := httptest.NewServer(l.h)
+		srv := frontend(t, l.h)
 		start := time.Now()
 		resp, _ := send(t, srv, "GET", nil, 0)
 		srv.Close()
@@ -293,7 +293,7 @@ func TestTenantTimeouts(t *testing.T) {
 	}
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {streaming.URL}}))
 	l.change(acmePolicy(store.Policy{"request-timeout": "100ms", "response-header-timeout": "50ms"}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/p", nil)
 	req.Host = "acme.example.test"
@@ -319,7 +319,7 @@ func TestMaxBody(t *testing.T) {
 	defer be.Close()
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {be.URL}}))
 	l.change(acmePolicy(store.Policy{"max-body": "1K"}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	if resp, _ := send(t, srv, "POST", strings.NewReader(strings.Repeat("x", 1024)), 0); resp.StatusCode != 200 || got.Load() != 1024 {
 		t.Fatalf("at the limit: %d, backend read %d", resp.StatusCode, got.Load())
@@ -339,7 +339,7 @@ func TestMaxBody(t *testing.T) {
 func TestTenantConnectTimeout(t *testing.T) {
 	good := newBackend(t, "good")
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {good.URL}}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	l.change(acmePolicy(store.Policy{"connect-timeout": "1ns"}))
 	if resp, _ := send(t, srv, "GET", nil, 0); resp.StatusCode != 504 || good.hits.Load() != 0 {
@@ -368,7 +368,7 @@ func TestBreakerProbeSlotOnAbort(t *testing.T) {
 	defer be.Close()
 	l := newLiveWith(t, Options{Breakers: balance.NewBreakers(clock)}, tenants("example.test", map[string][]string{"acme": {be.URL}}))
 	l.change(acmePolicy(store.Policy{"breaker": "on", "breaker-min-requests": "1", "breaker-probes": "1", "request-timeout": "100ms"}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	send(t, srv, "GET", nil, 0) // opens it
 	off.Add(int64(time.Minute))

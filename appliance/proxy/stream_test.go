@@ -31,7 +31,7 @@ func TestWebSocketThroughProxy(t *testing.T) {
 	defer be.Close()
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {be.URL}}))
 	l.change(acmePolicy(store.Policy{"response-headers-set": "X-Env:test", "response-header-timeout": "5s"}))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 
 	conf, err := websocket.NewConfig("ws://acme.example.test/ws", "http://acme.example.test/")
@@ -84,7 +84,7 @@ func TestStreamingFlushesAtOnce(t *testing.T) {
 	}()
 	l := newLive(t, tenants("example.test", map[string][]string{"acme": {be.URL}}))
 	l.change(acmePolicy(wrapped))
-	srv := httptest.NewServer(l.h)
+	srv := frontend(t, l.h)
 	defer srv.Close()
 	for i, path := range []string{"/chunked", "/events"} {
 		req, _ := http.NewRequest("GET", srv.URL+path, nil)

@@ -3,7 +3,6 @@ package proxy
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -124,7 +123,7 @@ func TestTraceRefusals(t *testing.T) {
 		t.Fatalf("missing API key: %+v", rep)
 	}
 	f.change(setPolicy("acme", "rate", "1", "burst", "1", "api-keys", "", "deny", ""))
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	if resp, _ := do(t, srv, "GET", "acme.example.test"); resp.StatusCode != 200 {
 		t.Fatalf("first request: %d", resp.StatusCode)
@@ -142,7 +141,7 @@ func TestTraceTakesNoToken(t *testing.T) {
 	b := newBackend(t, "b")
 	f := newPolFixture(t, tenants("example.test", map[string][]string{"acme": {b.URL}}))
 	f.change(setPolicy("acme", "rate", "1", "burst", "2", "ip-rate", "1", "ip-burst", "2", "max-in-flight", "1"))
-	srv := httptest.NewServer(f.h)
+	srv := frontend(t, f.h)
 	defer srv.Close()
 	if resp, _ := do(t, srv, "GET", "acme.example.test"); resp.StatusCode != 200 {
 		t.Fatalf("first request: %d", resp.StatusCode)
@@ -171,7 +170,7 @@ func TestTraceKeepsRotation(t *testing.T) {
 	// Ensure that a trace predicts round robin's next pick and does not move the rotation.
 	b1, b2, b3 := newBackend(t, "b1"), newBackend(t, "b2"), newBackend(t, "b3")
 	h := setup(t, tenants("example.test", map[string][]string{"acme": {b1.URL, b2.URL, b3.URL}}))
-	srv := httptest.NewServer(h)
+	srv := frontend(t, h)
 	defer srv.Close()
 	byURL := map[string]string{b1.URL: "b1", b2.URL: "b2", b3.URL: "b3"}
 	for i := range 4 {
