@@ -51,6 +51,7 @@ var (
 	profile  = flag.String("profile", "", "directory for pprof profiles of foyer's last start per N: heap and goroutines after a request to every tenant (heap-N.pprof, goroutine-N.pprof), CPU during the config changes (cpu-N.pprof)")
 	bigStart = flag.Int("big-starts", 1, "fresh starts for N=100000 (1..9)")
 	bigChg   = flag.Int("big-changes", 20, "configuration changes timed for N=100000 (0..1000)")
+	bigTouch = flag.Int("big-touch", 10000, "tenants the request-every-tenant pass reaches for N=100000 (1..100000): foyer's usage table copies itself on each tenant's first request, so all 100,000 take tens of minutes")
 	gogc     = flag.String("gogc", "", "GOGC for foyer (\"\": foyer's own default)")
 	routeB   = flag.Bool("route-bench", true, "run appliance/route's BenchmarkIdentify and BenchmarkBuild and add them to the report")
 )
@@ -137,13 +138,14 @@ func run(tmp string) (string, error) {
 			return "", fmt.Errorf("foyer store check of the written store: %v\n%s", err, b)
 		}
 		log.Printf("scale: N=%d: store written in %.1fs (%.1f MiB)", n, r.write.Seconds(), benchproc.MiB(r.dbBytes))
-		ns, nc := *starts, *changes
+		ns, nc, touch := *starts, *changes, n
 		if n == 100000 {
-			ns, nc = *bigStart, *bigChg
+			ns, nc, touch = *bigStart, *bigChg, min(max(*bigTouch, 1), n)
 		}
+		r.touched = touch
 		for s := range ns {
 			last := s == ns-1
-			st, err := measure(bin, dir, filepath.Join(tmp, fmt.Sprintf("foyer-%d-%d.log", n, s)), n, s, last, nc, bk)
+			st, err := measure(bin, dir, filepath.Join(tmp, fmt.Sprintf("foyer-%d-%d.log", n, s)), n, s, last, nc, touch, bk)
 			if err != nil {
 				return "", fmt.Errorf("N=%d, start %d: %w", n, s+1, err)
 			}

@@ -34,7 +34,7 @@ type start struct {
 
 // measure starts foyer over dir and measures one start; on the last
 // start it also times the config changes.
-func measure(bin, dir, logPath string, n, round int, last bool, changes int, bk *backends) (start, error) {
+func measure(bin, dir, logPath string, n, round int, last bool, changes, touch int, bk *backends) (start, error) {
 	var s start
 	httpAddr, err := benchproc.FreeAddr()
 	if err != nil {
@@ -84,7 +84,7 @@ func measure(bin, dir, logPath string, n, round int, last bool, changes int, bk 
 		return s, err
 	}
 	t := time.Now()
-	s.allErrs = everyTenant(httpAddr, n)
+	s.allErrs = everyTenant(httpAddr, touch)
 	s.allTook = time.Since(t)
 	if s.rssAfter, s.hwmAf, err = benchproc.Memory(pid); err != nil {
 		return s, err
@@ -175,7 +175,7 @@ func firstVsTenth(c *http.Client, addr string, n, round int, s *start) error {
 	return nil
 }
 
-// everyTenant sends one request to each of the n tenants from two
+// everyTenant sends one request to each of tenants 0..n-1 from two
 // clients and returns how many did not answer 200.
 func everyTenant(addr string, n int) int {
 	var next, bad atomic.Int64
