@@ -185,7 +185,11 @@ build() {
 	if [[ -n "${FOYER_BIN:-}" ]]; then
 		cp "$FOYER_BIN" "$TMP/foyer" || die "FOYER_BIN=$FOYER_BIN: cannot copy it"
 	else
-		(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$TMP/foyer" ./cmd/foyer) || die "build failed (output above)"
+		local commit
+		commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
+		git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || commit+="-dirty"
+		(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags "-X main.version=bench -X main.commit=$commit" \
+			-o "$TMP/foyer" ./cmd/foyer) || die "build failed (output above)"
 	fi
 	(cd "$ROOT" &&
 		for c in backend bareproxy baretls certgen changeload; do
@@ -742,7 +746,7 @@ report() {
 		echo "## Side by side"
 		echo
 		echo "Measured by \`make bench\` (bench/run.sh; bench/README.md says how to read it) on" \
-			"$(date -u +%Y-%m-%d), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)," \
+			"$(date -u +%Y-%m-%d), tree at commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none) (foyer's own build: Versions below)," \
 			"$(go env GOVERSION), Linux $(uname -r), $CORES CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo))."
 		echo "Load average $LOAD_BEFORE before the rows and $LOAD_AFTER after them${BUSY_NOTE:+: $BUSY_NOTE}."
 		echo
