@@ -25,7 +25,7 @@ func (a *Appliance) listen(s store.Settings, errc chan<- error) error {
 		tls        bool
 		eng        *proxy.Engine // the fast engine in front of srv; nil: srv alone
 	}
-	fast := a.opts.Engine == EngineFast
+	fast := a.opts.Engine == EngineFast || a.opts.Engine == "" && defaultEngine == EngineFast
 	var jobs []job
 	if a.opts.HTTPAddr != "" {
 		j := job{name: "http", addr: a.opts.HTTPAddr, srv: a.server(s, a.certs.HTTPChallenge(a.selfTest.Wrap(a.proxy)))}
@@ -83,6 +83,10 @@ const (
 	EngineStd  = "std"  // net/http serves every connection
 	EngineFast = "fast" // proxy.Engine serves HTTP/1.1 and hands the rest to net/http
 )
+
+// defaultEngine is the engine of Options.Engine "". The package's tests
+// set it from FOYER_TEST_ENGINE (engine_test.go).
+var defaultEngine = EngineStd
 
 // engineConfig is the fast engine's share of s (read when the listener
 // starts, like the standard server's timeouts).

@@ -3,8 +3,8 @@ package proxy
 import (
 	"context"
 	"errors"
-	"net"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
