@@ -28,7 +28,7 @@ CONNS=${CONNS:-50}
 THREADS=${THREADS:-2}
 TENANTS=${TENANTS:-100}
 ROWS=${ROWS:-"http https tlsnew h2 body16k"}
-PROXIES=${PROXIES:-"caddy nginx haproxy"}
+PROXIES=${PROXIES-"caddy nginx haproxy"} # empty: none
 H2_CONNS=${H2_CONNS:-50}
 H2_STREAMS=${H2_STREAMS:-10}
 CHANGE=${CHANGE:-1}
@@ -249,7 +249,7 @@ start_refs() {
 fy() {
 	local data=$1 out
 	shift
-	out=$("$TMP/foyer" --data "$data" "$@" 2>&1) || die "foyer $* failed: $out"
+	out=$(timeout 60 "$TMP/foyer" --data "$data" "$@" 2>&1) || die "foyer $* failed: $out"
 }
 
 # start_foyer starts a foyer target NAME with extra serve flags, then configures the tenants and
@@ -465,21 +465,22 @@ to_ms() {
 # load runs row $1's load generator against target $2 for $3 and writes its output to $4; it
 # prints "requests rps p50_ms p99_ms non2xx errors".
 load() {
-	local row=$1 t=$2 dur=$3 out=$4 url
+	local row=$1 t=$2 dur=$3 out=$4 url lim
+	lim=(timeout -k 5 $((${dur%s} + 60))) # a hung generator cannot stall the run
 	case $row in
 	http | body16k)
 		url="http://127.0.0.1:${HP[$t]}/"
 		[[ $row == body16k ]] && url+="?size=16384"
-		BENCH_TENANTS=$TENANTS wrk --latency -t"$THREADS" -c"$CONNS" -d"$dur" -s "$BENCH/hosts.lua" \
+		BENCH_TENANTS=$TENANTS "${lim[@]}" wrk --latency -t"$THREADS" -c"$CONNS" -d"$dur" -s "$BENCH/hosts.lua" \
 			"$url" >"$out" 2>&1 &
 		;;
-	https) ns wrk --latency -t"$THREADS" -c"$CONNS" -d"$dur" "https://t0.test:${SP[$t]}/" >"$out" 2>&1 & ;;
+	https) ns "${lim[@]}" wrk --latency -t"$THREADS" -c"$CONNS" -d"$dur" "https://t0.test:${SP[$t]}/" >"$out" 2>&1 & ;;
 	tlsnew)
-		ns wrk --latency -t"$THREADS" -c"$CONNS" -d"$dur" -H "Connection: close" \
+		ns "${lim[@]}" wrk --latency -t"$THREADS" -c"$CONNS" -d"$dur" -H "Connection: close" \
 			"https://t0.test:${SP[$t]}/" >"$out" 2>&1 &
 		;;
 	h2)
-		ns h2load -t"$THREADS" -c"$H2_CONNS" -m"$H2_STREAMS" -D"${dur%s}" --log-file="$out.log" \
+		ns "${lim[@]}" h2load -t"$THREADS" -c"$H2_CONNS" -m"$H2_STREAMS" -D"${dur%s}" --log-file="$out.log" \
 			"https://t0.test:${SP[$t]}/" >"$out" 2>&1 &
 		;;
 	esac
@@ -555,7 +556,7 @@ change_one() {
 	[[ $scheme == https ]] && port=${SP[$p]}
 	half=$(awk -v d="${CHANGE_DURATION%s}" 'BEGIN { print d / 2 }')
 	out="$TMP/change-$p-$scheme.txt"
-	"$TMP/changeload" -addr "127.0.0.1:$port" -scheme "$scheme" -ca "$CERTS/ca.crt" -tenants "$TENANTS" \
+	timeout -k 5 $((${CHANGE_DURATION%s} + 60)) "$TMP/changeload" -addr "127.0.0.1:$port" -scheme "$scheme" -ca "$CERTS/ca.crt" -tenants "$TENANTS" \
 		-rate "$CHANGE_RATE" -duration "$CHANGE_DURATION" >"$out" 2>"$out.err" &
 	LOAD_PID=$!
 	sleep "$half"
@@ -589,7 +590,7 @@ apply_change() {
 		;;
 	nginx)
 		CHANGED=$on render nginx "$n"
-		nginx -q -e "$TMP/nginx-error.log" -c "$TMP/nginx.conf" -s reload >>"$TMP/nginx.log" 2>&1 ||
+		timeout 60 nginx -q -e "$TMP/nginx-error.log" -c "$TMP/nginx.conf" -s reload >>"$TMP/nginx.log" 2>&1 ||
 			die "nginx -s reload failed (see $TMP/nginx.log)"
 		;;
 	haproxy)
@@ -598,7 +599,7 @@ apply_change() {
 		;;
 	caddy)
 		CHANGED=$on render caddy "$n"
-		caddy_env caddy reload --config "$TMP/caddy.json" \
+		caddy_env timeout 60 caddy reload --config "$TMP/caddy.json" \
 			--address "127.0.0.1:$CADDY_ADMIN" >>"$TMP/caddy.log" 2>&1 || die "caddy reload failed (see $TMP/caddy.log)"
 		;;
 	esac
