@@ -186,6 +186,17 @@ func render(rs []result, rb []benchLine, took time.Duration) string {
 		p99 := benchproc.Quantile(v, 0.99)
 		return fmt.Sprintf("%s / %s / %s %s", ms(benchproc.Quantile(v, 0.5)), ms(p99), ms(benchproc.Quantile(v, 1)), verdict(p99 < 0.1))
 	})
+	for _, k := range changeKinds {
+		row("&nbsp;&nbsp;"+k.name+": p50 / p99", "", func(r result) string {
+			var v []float64
+			for _, c := range changesOf(r) {
+				if c.kind == k.name {
+					v = append(v, c.visible.Seconds())
+				}
+			}
+			return ms(benchproc.Quantile(v, 0.5)) + " / " + ms(benchproc.Quantile(v, 0.99))
+		})
+	}
 	row("config change, the API write itself: p50 / p99", "", func(r result) string {
 		var v []float64
 		for _, c := range changesOf(r) {
