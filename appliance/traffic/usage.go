@@ -14,8 +14,11 @@ import (
 // Usage rollups are aggregated in Enqueue's path, not by the batch
 // writer: usage is for billing, so it must count every request even when
 // the access log is off or its queue is full and drops records. The cost
-// is a lock-free map read and one lock per tenant (never a lock shared by
-// all tenants): see BenchmarkEnqueue.
+// is a read lock of one of usageShards shards and one lock per tenant
+// (never a lock shared by all tenants): see BenchmarkEnqueue. A tenant's
+// first request adds it to its shard's map under the shard's lock: O(1),
+// where a copy-on-write map copied every tenant (O(N) per new tenant,
+// O(N^2) for a first request from each; see BenchmarkUsageFirstRequests).
 
 // idleFlushes is how many usage flushes a tenant may go without traffic
 // before its accumulator is released (a deleted tenant's, for example).
@@ -24,15 +27,36 @@ const idleFlushes = 60
 // maxPendingRows bounds the rows kept for retry while AddUsage fails.
 const maxPendingRows = 100_000
 
-// usageTable holds one accumulator per tenant. The map is copy-on-write:
-// readers load it without a lock; a new tenant copies it under mu.
+// usageShards is how many shards the tenants are spread over: enough that
+// two cores rarely meet on one shard's read lock.
+const usageShards = 64
+
+// usageTable holds one accumulator per tenant, in shards by a hash of
+// the tenant's slug.
 type usageTable struct {
-	tenants atomic.Pointer[map[string]*tenantUsage]
-	mu      sync.Mutex // serialises copies of tenants
+	shards [usageShards]usageShard
 
 	flushMu sync.Mutex       // guards pending; one flush at a time
 	pending []store.UsageRow // rows AddUsage refused, retried next flush
 	lost    atomic.Uint64    // rows given up after maxPendingRows
+}
+
+// usageShard is one shard of the tenants. Locks are taken shard first,
+// then a tenant's.
+type usageShard struct {
+	mu      sync.RWMutex            // guards tenants
+	tenants map[string]*tenantUsage // nil until the shard's first tenant
+	_       [64]byte                // keeps shards' locks on their own cache lines
+}
+
+// shard returns tenant's shard (FNV-1a of the slug; no allocation).
+func (t *usageTable) shard(tenant string) *usageShard {
+	h := uint32(2166136261)
+	for i := 0; i < len(tenant); i++ {
+		h ^= uint32(tenant[i])
+		h *= 16777619
+	}
+	return &t.shards[h%usageShards]
 }
 
 // tenantUsage is one tenant's minutes not yet written.
@@ -72,34 +96,24 @@ func (t *usageTable) observe(rec *store.LogRecord) {
 
 // lookup returns tenant's accumulator, adding one if there is none.
 func (t *usageTable) lookup(tenant string) *tenantUsage {
-	if m := t.tenants.Load(); m != nil {
-		if tu, ok := (*m)[tenant]; ok {
-			return tu
-		}
+	sh := t.shard(tenant)
+	sh.mu.RLock()
+	tu, ok := sh.tenants[tenant]
+	sh.mu.RUnlock()
+	if ok {
+		return tu
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	old := t.tenants.Load()
-	if old != nil {
-		if tu, ok := (*old)[tenant]; ok {
-			return tu
-		}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if tu, ok := sh.tenants[tenant]; ok {
+		return tu
 	}
-	next := make(map[string]*tenantUsage, len(deref(old))+1)
-	for k, v := range deref(old) {
-		next[k] = v
+	if sh.tenants == nil {
+		sh.tenants = make(map[string]*tenantUsage)
 	}
-	tu := &tenantUsage{}
-	next[tenant] = tu
-	t.tenants.Store(&next)
+	tu = &tenantUsage{}
+	sh.tenants[tenant] = tu
 	return tu
-}
-
-func deref(m *map[string]*tenantUsage) map[string]*tenantUsage {
-	if m == nil {
-		return nil
-	}
-	return *m
 }
 
 // minuteFor returns the accumulator of minute, adding it in order.
@@ -130,32 +144,22 @@ func (m *usageMinute) add(rec *store.LogRecord) {
 // take removes and returns the finished minutes (before minute now), or
 // every minute when all is true; it releases tenants idle too long.
 func (t *usageTable) take(now int64, all bool) []store.UsageRow {
-	m := t.tenants.Load()
 	var rows []store.UsageRow
 	var idle []string
-	for tenant, tu := range deref(m) {
-		tu.mu.Lock()
-		keep := tu.minutes[:0]
-		for _, um := range tu.minutes {
-			if all || um.minute < now {
-				rows = append(rows, um.row(tenant))
-			} else {
-				keep = append(keep, um)
-			}
-		}
-		clear(tu.minutes[len(keep):])
-		tu.minutes = keep
-		if len(tu.minutes) == 0 {
-			if tu.idle++; tu.idle >= idleFlushes {
+	for i := range t.shards {
+		sh := &t.shards[i]
+		idle = idle[:0]
+		sh.mu.RLock()
+		for tenant, tu := range sh.tenants {
+			var long bool
+			if rows, long = tu.take(tenant, now, all, rows); long {
 				idle = append(idle, tenant)
 			}
-		} else {
-			tu.idle = 0
 		}
-		tu.mu.Unlock()
-	}
-	if len(idle) > 0 {
-		t.release(idle)
+		sh.mu.RUnlock()
+		if len(idle) > 0 {
+			sh.release(idle)
+		}
 	}
 	sort.Slice(rows, func(i, j int) bool {
 		if rows[i].Tenant != rows[j].Tenant {
@@ -166,25 +170,46 @@ func (t *usageTable) take(now int64, all bool) []store.UsageRow {
 	return rows
 }
 
+// take appends tu's finished minutes to rows and counts an idle flush
+// when it has none left; long reports idleFlushes of them in a row.
+func (tu *tenantUsage) take(tenant string, now int64, all bool, rows []store.UsageRow) (_ []store.UsageRow, long bool) {
+	tu.mu.Lock()
+	defer tu.mu.Unlock()
+	keep := tu.minutes[:0]
+	for _, um := range tu.minutes {
+		if all || um.minute < now {
+			rows = append(rows, um.row(tenant))
+		} else {
+			keep = append(keep, um)
+		}
+	}
+	clear(tu.minutes[len(keep):])
+	tu.minutes = keep
+	if len(tu.minutes) == 0 {
+		tu.idle++
+	} else {
+		tu.idle = 0
+	}
+	return rows, tu.idle >= idleFlushes
+}
+
 // release removes idle tenants' accumulators that are still empty,
 // marking them dead so an observe holding one looks again.
-func (t *usageTable) release(tenants []string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	next := make(map[string]*tenantUsage, len(deref(t.tenants.Load())))
-	for k, v := range deref(t.tenants.Load()) {
-		next[k] = v
-	}
+func (sh *usageShard) release(tenants []string) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
 	for _, tenant := range tenants {
-		tu := next[tenant]
+		tu, ok := sh.tenants[tenant]
+		if !ok {
+			continue
+		}
 		tu.mu.Lock()
 		if len(tu.minutes) == 0 {
 			tu.dead = true
-			delete(next, tenant)
+			delete(sh.tenants, tenant)
 		}
 		tu.mu.Unlock()
 	}
-	t.tenants.Store(&next)
 }
 
 func (m *usageMinute) row(tenant string) store.UsageRow {

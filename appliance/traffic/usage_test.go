@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -185,7 +186,7 @@ func TestUsageReleasesIdleTenants(t *testing.T) {
 	for range idleFlushes {
 		u.take(11, false)
 	}
-	if _, ok := (*u.tenants.Load())["acme"]; ok {
+	if u.holds("acme") {
 		t.Fatal("an idle tenant's accumulator is still held")
 	}
 	if !held.dead {
@@ -195,5 +196,60 @@ func TestUsageReleasesIdleTenants(t *testing.T) {
 	u.observe(&rec)
 	if rows := u.take(12, false); len(rows) != 1 || rows[0].Requests != 1 || rows[0].Start != time.Unix(660, 0).UTC() {
 		t.Fatalf("after release: %+v, want the new request counted", rows)
+	}
+}
+
+// holds reports whether the table has an accumulator for tenant.
+func (t *usageTable) holds(tenant string) bool {
+	sh := t.shard(tenant)
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	_, ok := sh.tenants[tenant]
+	return ok
+}
+
+// Ensure that first requests from many tenants at once, from several
+// goroutines, give each tenant one accumulator that counts all of its
+// requests, and that idle tenants are released from every shard.
+func TestUsageManyNewTenantsConcurrently(t *testing.T) {
+	const tenants, workers = 2000, 4
+	var u usageTable
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range tenants {
+				rec := testRecord("t"+strconv.Itoa((i+w*tenants/workers)%tenants), time.Unix(600, 0), 200, i)
+				u.observe(&rec)
+			}
+		}()
+	}
+	wg.Wait()
+	rows := u.take(11, false)
+	if len(rows) != tenants {
+		t.Fatalf("%d rows, want one per tenant (%d)", len(rows), tenants)
+	}
+	for _, r := range rows {
+		if r.Requests != workers {
+			t.Fatalf("tenant %s: %d requests, want %d", r.Tenant, r.Requests, workers)
+		}
+	}
+	used := 0
+	for i := range u.shards {
+		if len(u.shards[i].tenants) > 0 {
+			used++
+		}
+	}
+	if used < usageShards/2 {
+		t.Fatalf("%d tenants landed in %d of %d shards; the hash does not spread them", tenants, used, usageShards)
+	}
+	for range idleFlushes {
+		u.take(12, false)
+	}
+	for i := range tenants {
+		if s := "t" + strconv.Itoa(i); u.holds(s) {
+			t.Fatalf("idle tenant %s is still held", s)
+		}
 	}
 }
