@@ -27,8 +27,10 @@ type LiveOptions struct {
 }
 
 // Live holds per-tenant live counters: totals since the process started
-// (the Prometheus counters) and, for tenants with traffic in the last five
-// minutes, per-second buckets (rates, error ratio, latency percentiles).
+// (the Prometheus counters) and, for tenants with traffic in the last
+// minute or so (ringKeep), per-second buckets (rates, error ratio, latency
+// percentiles). Snapshot lists tenants with traffic in the last five
+// minutes (activeSeconds).
 //
 // The hot path (Observe, Begin, End) takes no lock shared by all tenants:
 // a tenant's state is found in a sync.Map (read-mostly: lock-free once the
@@ -113,7 +115,7 @@ type tenant struct {
 	bytesOut atomic.Uint64
 	lastSec  atomic.Int64 // the unix second of the last request's end
 
-	ring atomic.Pointer[ring] // nil while idle (no request in the last 5 minutes)
+	ring atomic.Pointer[ring] // nil while idle (no request in the last ringKeep seconds)
 
 	mu       sync.Mutex                 // serialises adding to backends
 	backends atomic.Pointer[[]*backend] // copy on write; a tenant has few

@@ -67,7 +67,7 @@ func (l *Live) Snapshot() *Snapshot {
 	l.tenants.Range(func(_, v any) bool {
 		t := v.(*tenant)
 		r := t.ring.Load()
-		if r == nil && t.inFlight.Load() <= 0 {
+		if r == nil && t.inFlight.Load() <= 0 && !t.recent(sec) {
 			return true
 		}
 		snap.Tenants = append(snap.Tenants, t.stats(r, sec))
@@ -77,7 +77,15 @@ func (l *Live) Snapshot() *Snapshot {
 	return snap
 }
 
-// stats reads t's numbers; r is its ring (nil when idle).
+// recent reports whether t's last request ended in the activeSeconds
+// before now.
+func (t *tenant) recent(now int64) bool {
+	last := t.lastSec.Load()
+	return last != 0 && last >= now-activeSeconds
+}
+
+// stats reads t's numbers; r is its ring (nil when idle for ringKeep
+// seconds: its rates and percentiles are 0).
 func (t *tenant) stats(r *ring, now int64) TenantStats {
 	s := TenantStats{Tenant: t.slug, InFlight: t.inFlight.Load(), BytesIn: t.bytesIn.Load(), BytesOut: t.bytesOut.Load()}
 	for i := range t.classes {
@@ -137,7 +145,7 @@ func (l *Live) Latest() *Frame { return l.frame.Load() }
 
 // Run publishes a snapshot every interval and ages the buckets: it claims
 // the coming seconds' buckets of active tenants and drops the buckets of
-// tenants idle for five minutes. It returns when ctx ends.
+// tenants idle for more than the ring's minute (ringKeep). It returns when ctx ends.
 func (l *Live) Run(ctx context.Context) {
 	tk := time.NewTicker(l.interval)
 	defer tk.Stop()
@@ -161,8 +169,12 @@ func (l *Live) Tick() {
 		if r == nil {
 			return true
 		}
-		if t.lastSec.Load() < now-ringSeconds && t.inFlight.Load() <= 0 {
-			t.ring.CompareAndSwap(r, nil)
+		if t.lastSec.Load() < now-ringKeep && t.inFlight.Load() <= 0 {
+			// An Observe that loaded r before the swap and stored its
+			// lastSec before loading r is seen here: give r back.
+			if t.ring.CompareAndSwap(r, nil) && t.lastSec.Load() >= now-ringKeep {
+				t.ring.CompareAndSwap(nil, r)
+			}
 			return true
 		}
 		r.prepare(now)

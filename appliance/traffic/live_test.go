@@ -175,6 +175,55 @@ func TestLiveMemory(t *testing.T) {
 	if idle > 2300 {
 		t.Errorf("an idle tenant costs %.0f B, want at most about 2 KB", idle)
 	}
+	// One request: its entry, a 64-second ring and one latency slot (a
+	// five-minute ring with every latency slot was 12.6 KB).
+	if active > idle+3000 {
+		t.Errorf("a tenant with one request costs %.0f B, %.0f B more than an idle one; want at most 3 KB more", active, active-idle)
+	}
+}
+
+// Ensure that Run drops a tenant's ring once it holds nothing the
+// snapshot reads, that the tenant stays listed with its totals and zero
+// rates until five minutes after its last request, and that a request
+// after the drop is counted in a new ring.
+func TestLiveDropsIdleRings(t *testing.T) {
+	c := &clock{now: time.Unix(1_800_000_000, 0)}
+	l := NewLive(LiveOptions{Now: c.Now})
+	var tn *tenant
+	for range 5 {
+		l.Observe(rec("acme", c.Now(), 200, time.Millisecond, store.OutcomeAllowed))
+		tn = l.tenantFor("acme")
+	}
+	c.advance(time.Second)
+	l.Tick()
+	if got := stats(t, l, "acme"); got.Rate1 != 5 || got.P50 == 0 {
+		t.Fatalf("just after: rate %v p50 %v, want 5 and a latency", got.Rate1, got.P50)
+	}
+	for range ringKeep - 1 { // to the last second of ringKeep
+		c.advance(time.Second)
+		l.Tick()
+		if tn.ring.Load() == nil {
+			t.Fatalf("ring dropped at %v, while the snapshot still reads it", c.Now().Sub(time.Unix(1_800_000_000, 0)))
+		}
+	}
+	c.advance(time.Second)
+	l.Tick()
+	if tn.ring.Load() != nil {
+		t.Fatal("ring still held more than ringKeep seconds after the last request")
+	}
+	if got := stats(t, l, "acme"); got.Requests != 5 || got.Rate60 != 0 || got.P99 != 0 {
+		t.Errorf("idle but listed: requests %d rate %v p99 %v, want 5, 0, 0", got.Requests, got.Rate60, got.P99)
+	}
+	c.advance((activeSeconds - ringKeep) * time.Second)
+	l.Tick()
+	if n := len(l.Snapshot().Tenants); n != 0 {
+		t.Errorf("%d tenants listed five minutes after the last request, want 0", n)
+	}
+	l.Observe(rec("acme", c.Now(), 500, time.Millisecond, store.OutcomeAllowed))
+	c.advance(time.Second)
+	if got := stats(t, l, "acme"); got.Rate1 != 1 || got.ErrorRatio != 1 || got.Requests != 6 {
+		t.Errorf("after the drop: rate %v error ratio %v requests %d, want 1, 1, 6", got.Rate1, got.ErrorRatio, got.Requests)
+	}
 }
 
 func heap() uint64 {
