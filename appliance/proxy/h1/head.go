@@ -62,24 +62,25 @@ func scanFields(buf []byte, pos int, lim Limits, fields []Field, h *headInfo, re
 		if len(line) == 0 {
 			return fields, lf + 1, 0, scanDone
 		}
-		f, r, ok := parseField(line)
-		if !ok {
-			return fields, 0, r, scanBad
+		n := len(fields)
+		fields = append(fields, Field{})
+		f := &fields[n]
+		if r, ok := parseField(line, f); !ok {
+			return fields[:n], 0, r, scanBad
 		}
-		if lim.MaxHeaders > 0 && len(fields) >= lim.MaxHeaders {
-			return fields, 0, rTooManyHeaders, scanBad
+		if lim.MaxHeaders > 0 && n >= lim.MaxHeaders {
+			return fields[:n], 0, rTooManyHeaders, scanBad
 		}
 		if r, ok := h.note(f, req); !ok {
-			return fields, 0, r, scanBad
+			return fields[:n], 0, r, scanBad
 		}
-		fields = append(fields, f)
 		pos = lf + 1
 	}
 }
 
 // note records a field that matters for framing, the connection or the
 // host, refusing duplicates and malformed values.
-func (h *headInfo) note(f Field, req bool) (reason, bool) {
+func (h *headInfo) note(f *Field, req bool) (reason, bool) {
 	switch len(f.Name) {
 	case 4:
 		if req && equalFold(f.Name, "host") {

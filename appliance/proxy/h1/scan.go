@@ -94,12 +94,12 @@ func trimOWS(b []byte) []byte {
 	return b
 }
 
-// parseField splits one header line (without its CRLF) into name and
+// parseField splits one header line (without its CRLF) into f's name and
 // trimmed value, refusing obs-fold, whitespace before the colon, an empty
 // or invalid name, and control characters (a CR is reported as a bare CR).
-func parseField(line []byte) (Field, reason, bool) {
+func parseField(line []byte, f *Field) (reason, bool) {
 	if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
-		return Field{}, rObsFold, false
+		return rObsFold, false
 	}
 	i := 0
 	for i < len(line) && class[line[i]]&cToken != 0 {
@@ -107,23 +107,24 @@ func parseField(line []byte) (Field, reason, bool) {
 	}
 	switch {
 	case i == len(line):
-		return Field{}, rBadName, false // no colon at all
+		return rBadName, false // no colon at all
 	case line[i] == ':':
 		if i == 0 {
-			return Field{}, rEmptyName, false
+			return rEmptyName, false
 		}
 	case line[i] == ' ' || line[i] == '\t':
-		return Field{}, rSpaceBeforeColon, false
+		return rSpaceBeforeColon, false
 	case line[i] == '\r':
-		return Field{}, rBareCR, false
+		return rBareCR, false
 	default:
-		return Field{}, rBadName, false
+		return rBadName, false
 	}
 	v := trimOWS(line[i+1:])
 	if r, ok := checkValue(v); !ok {
-		return Field{}, r, false
+		return r, false
 	}
-	return Field{Name: line[:i], Value: v}, 0, true
+	f.Name, f.Value = line[:i], v
+	return 0, true
 }
 
 // Word-at-a-time checks: eight bytes per step instead of one. Each says
