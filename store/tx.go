@@ -329,17 +329,11 @@ func (t *tx) Domain(name string) (Domain, error) {
 }
 
 func (t *tx) Domains(tenant string) ([]Domain, error) {
-	all, err := list[Domain](t.kv, BucketDomains, "")
-	if err != nil || tenant == "" {
-		return all, err
+	if tenant == "" {
+		return list[Domain](t.kv, BucketDomains, "")
 	}
-	out := all[:0]
-	for _, d := range all {
-		if d.Tenant == tenant {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	// Domains are keyed by name: decode only those that name the tenant.
+	return listNaming(t.kv, BucketDomains, "", tenant, func(d *Domain) bool { return d.Tenant == tenant })
 }
 
 func (t *tx) AddDomain(d *Domain) error {

@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -53,9 +54,15 @@ func (t *tx) RemoveTenantAlias(slug, alias string) error {
 }
 
 // checkLabelFree refuses a label (a new slug or alias) that is already a
-// slug or an alias of any tenant.
+// slug or an alias of any tenant. A slug is a key; an alias is looked for
+// only in the tenants whose record names the label (see listNaming).
 func (t *tx) checkLabelFree(field, label string) error {
-	ts, err := t.Tenants()
+	if t.kv.Get(BucketTenants, label) != nil {
+		return Errf(ErrConflict, field, "pick another name", "%q is the slug of tenant %s", label, label)
+	}
+	ts, err := listNaming(t.kv, BucketTenants, "", label, func(o *Tenant) bool {
+		return o.Slug == label || slices.Contains(o.Aliases, label)
+	})
 	if err != nil {
 		return err
 	}
@@ -63,10 +70,8 @@ func (t *tx) checkLabelFree(field, label string) error {
 		if o.Slug == label {
 			return Errf(ErrConflict, field, "pick another name", "%q is the slug of tenant %s", label, o.Slug)
 		}
-		if slices.Contains(o.Aliases, label) {
-			return Errf(ErrConflict, field, fmt.Sprintf("remove it first: foyer tenant alias rm %s %s", o.Slug, label),
-				"%q is an alias of tenant %s", label, o.Slug)
-		}
+		return Errf(ErrConflict, field, fmt.Sprintf("remove it first: foyer tenant alias rm %s %s", o.Slug, label),
+			"%q is an alias of tenant %s", label, o.Slug)
 	}
 	return nil
 }
@@ -76,6 +81,13 @@ func (t *tx) checkLabelFree(field, label string) error {
 // and plan (a plan as it will be stored) replace their stored versions;
 // either may be nil.
 func (t *tx) checkIDPaths(changed *Tenant, plan *Plan) error {
+	if plan == nil && changed != nil {
+		// A tenant that claims no id-path cannot overlap another: skip
+		// reading every tenant (most tenants' writes).
+		if claims, err := t.claimsIDPath(changed); err != nil || !claims {
+			return err
+		}
+	}
 	ts, err := t.Tenants()
 	if err != nil {
 		return err
@@ -153,4 +165,23 @@ func (t *tx) RemoveJWTKey(slug string) error {
 		return err
 	}
 	return t.kv.Delete(BucketJWTKeys, slug)
+}
+
+// claimsIDPath reports whether tn's effective policy (its plan's with its
+// overrides) has an id-path. A plan that is missing or a policy that does
+// not resolve claims none: those are refused elsewhere.
+func (t *tx) claimsIDPath(tn *Tenant) (bool, error) {
+	var pp Policy
+	if tn.Plan != "" {
+		p, err := t.Plan(tn.Plan)
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		pp = p.Policy
+	}
+	eff, err := ResolvePolicy(pp, tn.Policy)
+	return err == nil && eff.IDPath != "", nil
 }

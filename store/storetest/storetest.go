@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Usage", func(t *testing.T) { testUsage(t, open(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open) })
 	t.Run("SSHKeys", func(t *testing.T) { testSSHKeys(t, open) })
+	t.Run("Lookups", func(t *testing.T) { testLookups(t, open(t)) })
 }
 
 // Dump returns every key and value of every bucket of store.Buckets, one
