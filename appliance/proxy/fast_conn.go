@@ -42,6 +42,7 @@ type engineConn struct {
 	hr         *http.Request // reused: its context is the connection's
 	tmpl       *http.Request // an empty request with the connection's context
 	reqHdr     http.Header   // hr's header map, cleared per request
+	vals       []string      // the backing array of reqHdr's value slices
 	br         *bufio.Reader // under a chunked body; made on first use
 	url        urlHolder
 	w          engineWriter

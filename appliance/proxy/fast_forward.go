@@ -360,6 +360,11 @@ func (ff *fastForwarder) answer(a *attempt, o *outcome, r *http.Request, req *Re
 	}
 	o.WriteHeader(resp.Status)
 	ew.commitHead() // the head is built now: the fields alias uc's buffer
+	if !ew.headSent {
+		// A step held the answer back (limits.go, after a body timeout):
+		// its own answer must not carry the backend's lines.
+		ew.upstream, ew.cl, ew.clUp = nil, -1, false
+	}
 	_, _ = uc.br.Discard(resp.HeadLen)
 	if dl, ok := r.Context().Deadline(); ok {
 		_ = uc.c.SetReadDeadline(dl)

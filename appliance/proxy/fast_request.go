@@ -7,6 +7,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/foyerhq/foyer/appliance/proxy/h1"
 )
@@ -62,7 +63,13 @@ func (ec *engineConn) buildRequest() (*engineBody, bool) {
 	r.URL = &ec.url.u
 	h := ec.reqHdr
 	clear(h)
-	vals := make([]string, len(q.Fields))
+	// The value slices share one backing array per connection, reused by
+	// the next request (like the map): nothing keeps a request's header
+	// past its handler (the record step copies strings, which stay valid).
+	if cap(ec.vals) < len(q.Fields) {
+		ec.vals = make([]string, len(q.Fields)+8)
+	}
+	vals := ec.vals[:len(q.Fields)]
 	for i, f := range q.Fields {
 		k := textproto.CanonicalMIMEHeaderKey(sub(f.Name))
 		if k == "Host" {
@@ -217,7 +224,7 @@ func (b *engineBody) end() bool {
 	if b.left > maxDiscard {
 		return false
 	}
-	_ = b.ec.conn.SetReadDeadline(deadline(b.ec.e.conf.ReadHeaderTimeout))
+	_ = b.ec.conn.SetReadDeadline(deadline(max(b.ec.e.conf.ReadHeaderTimeout, time.Second)))
 	var scratch [4096]byte
 	for b.left > 0 {
 		n, err := b.ec.read(scratch[:min(int64(len(scratch)), b.left)])

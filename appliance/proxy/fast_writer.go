@@ -213,7 +213,7 @@ func (w *engineWriter) writeHead(final bool) {
 	buf = append(buf, ' ')
 	buf = append(buf, http.StatusText(w.status)...)
 	buf = append(buf, "\r\n"...)
-	if _, ok := h["Date"]; !ok {
+	if _, ok := h["Date"]; !ok && !hasField(w.upstream, "Date") {
 		buf = append(buf, "Date: "...)
 		buf = append(buf, httpDate()...)
 		buf = append(buf, "\r\n"...)
@@ -254,6 +254,16 @@ func (w *engineWriter) writeHead(final bool) {
 	w.headBuf = w.out[:0] // the two buffers trade places
 	w.out = buf
 	w.headSent = true
+}
+
+// hasField reports whether fields hold one named name.
+func hasField(fields []h1.Field, name string) bool {
+	for _, f := range fields {
+		if equalFold(f.Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendField appends "k: v\r\n", turning any CR or LF in v into a space

@@ -47,6 +47,8 @@ var importRules = []importRule{
 		row: "appliance/route may import store (types only); pure, no I/O"},
 	{pkg: "appliance/proxy", foyer: []string{"appliance/route", "appliance/policy", "appliance/balance", "appliance/traffic", "appliance/proxy/h1", "store"},
 		row: "appliance/proxy may import route, policy, balance, traffic, its h1 parser (and store for types: Settings, DefaultPool, LogRecord; a documented departure)"},
+	{pkg: "appliance/proxy/h1",
+		row: "appliance/proxy/h1 may import the standard library only"},
 	{pkg: "appliance/balance",
 		row: "appliance/balance may import the standard library only"},
 	{pkg: "appliance/policy", modules: []string{"golang.org/x/time/rate", "github.com/hashicorp/golang-lru/v2", "github.com/golang-jwt/jwt/v5"},
