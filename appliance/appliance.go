@@ -84,6 +84,7 @@ type Appliance struct {
 
 	tableRev atomic.Uint64
 	certsRev certsSeen     // the imported certificates' revision last loaded (certlife.go)
+	certsOK  eligibleSet   // the names the table in service allows certificates for (certlife.go)
 	ready    chan struct{} // closed when every listener serves
 	stopOnce sync.Once
 	stopErr  error

@@ -3,6 +3,7 @@ package appliance
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/foyerhq/foyer/acme"
@@ -47,27 +48,57 @@ func eligible(t *route.Table, name string) (tn *route.Tenant, rule route.Rule, e
 // ends their renewals at once (a later handshake asks the gate, which
 // refuses). Their files stay in storage, so a name allowed again is
 // served without a new order.
+//
+// It keeps the names the table in service allows (a.certsOK), so a swap
+// identifies each name of the new table once instead of every name of
+// both tables twice (10% of foyer's CPU per change at 10,000 tenants).
+// rebuild calls it, one call at a time.
 func (a *Appliance) evictIneligible(old, t *route.Table) {
+	prev := a.certsOK
+	a.certsOK = eligibleSet{table: t, names: eligibleNames(t)}
 	if old == nil {
 		return
 	}
+	if prev.table != old { // not the table this kept: compute old's
+		prev.names = eligibleNames(old)
+	}
 	var gone []string
-	for _, name := range certNames(old) {
-		if _, _, err := eligible(old, name); err != nil {
-			continue // not served before either
+	for name := range prev.names {
+		if _, ok := a.certsOK.names[name]; ok {
+			continue
 		}
+		// Every name t allows is one of certNames(t); ask t anyway, so
+		// a name t allows by another route is not evicted.
 		if _, _, err := eligible(t, name); err != nil {
 			gone = append(gone, name)
 		}
 	}
+	slices.Sort(gone)
 	for _, name := range gone {
-		tn, _, _ := eligible(old, name)
-		a.events.certificate(tn.Slug, name, api.CertEvicted, time.Time{})
+		a.events.certificate(prev.names[name], name, api.CertEvicted, time.Time{})
 	}
 	if len(gone) > 0 {
 		a.certs.Evict(gone)
 		a.log.Info("certificates evicted; their renewals stop", "names", gone)
 	}
+}
+
+// eligibleSet is the names one table allows certificates for.
+type eligibleSet struct {
+	table *route.Table
+	names map[string]string // name -> its tenant's slug
+}
+
+// eligibleNames returns the names of certNames(t) that t allows
+// certificates for, with their tenants' slugs.
+func eligibleNames(t *route.Table) map[string]string {
+	names := make(map[string]string)
+	for _, name := range certNames(t) {
+		if tn, _, err := eligible(t, name); err == nil {
+			names[name] = tn.Slug
+		}
+	}
+	return names
 }
 
 // certNames lists the names t could give certificates for: every
