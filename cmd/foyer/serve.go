@@ -86,8 +86,12 @@ const defaultGCPercent = 400
 // counters) grows to five times itself between collections, past 1 GiB;
 // with the limit it grows to twice itself (GOGC=100's pace) once that is
 // more than the floor. A small proxy's heap never reaches the floor, so
-// its CPU per request is GOGC=400's.
-const gcMemoryFloor = 256 << 20
+// its CPU per request is GOGC=400's (bench/accesslog: the same CPU per
+// request with and without the limit). The price is paid by big heaps
+// under load: at 10,000 tenants, VmRSS after a request to every tenant
+// 416 MiB without the limit, 261 MiB with it, and foyer's CPU per config
+// change 65 ms without it, 118 ms with it (docs/performance.md, "Scale").
+const gcMemoryFloor = 192 << 20
 
 // gcHeapHeadroom is the limit's multiple of the live heap once that
 // multiple is above gcMemoryFloor.
