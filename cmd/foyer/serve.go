@@ -82,9 +82,9 @@ const defaultGCPercent = 400
 
 // gcMemoryFloor is the soft memory limit below which GOGC alone paces the
 // collector. Above it the limit follows the heap (gcHeapHeadroom): with
-// GOGC=400 alone a big live heap (10,000 tenants' tables and live
-// counters) grows to five times itself between collections, past 1 GiB;
-// with the limit it grows to twice itself (GOGC=100's pace) once that is
+// GOGC=400 alone a big live heap (10,000 tenants' tables, certificates
+// and live counters: about 120 MiB) grows to five times itself between
+// collections; with the limit it grows to twice itself (GOGC=100's pace) once that is
 // more than the floor. A small proxy's heap never reaches the floor, so
 // its CPU per request is GOGC=400's (bench/accesslog: the same CPU per
 // request with and without the limit). The price is paid by big heaps
