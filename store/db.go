@@ -133,7 +133,8 @@ func (db *DB) Snapshot(ctx context.Context) (*Snapshot, error) {
 			return err
 		}
 		s.CertsRevision = getU64(k, certsRevisionKey)
-		return k.ForEach(BucketCerts, "", func(string, []byte) error { s.CertCount++; return nil })
+		s.CertCount, err = db.snaps.certCount(k, s.CertsRevision)
+		return err
 	})
 	return s, err
 }

@@ -22,6 +22,26 @@ type snapCache struct {
 	mu      sync.Mutex // held for a whole Snapshot: one snapshot reads and refills the cache at a time
 	gen     uint64     // the snapshot in progress; entries not seen in it are dropped
 	buckets map[string]map[string]*cached
+
+	// certs is the imported certificates' count at certsRev: every write
+	// to them bumps the revision (PutCert, RemoveCert), so the count is
+	// walked again only then, not over 10,000 keys on every change.
+	certs, certsRev int64
+	certsKnown      bool
+}
+
+// certCount returns the number of imported certificates at revision rev.
+// The caller holds c.mu.
+func (c *snapCache) certCount(k KVTx, rev uint64) (int, error) {
+	if c.certsKnown && c.certsRev == int64(rev) {
+		return int(c.certs), nil
+	}
+	n := 0
+	if err := k.ForEach(BucketCerts, "", func(string, []byte) error { n++; return nil }); err != nil {
+		return 0, err
+	}
+	c.certs, c.certsRev, c.certsKnown = int64(n), int64(rev), true
+	return n, nil
 }
 
 // cached is one decoded record.

@@ -366,6 +366,9 @@ func testSnapshot(t *testing.T, s store.Store) {
 	if got := certsRev(); got == before {
 		t.Fatal("certs revision did not move when a certificate was removed")
 	}
+	if snap, err := s.Snapshot(ctx); err != nil || snap.CertCount != 0 {
+		t.Fatalf("after removing the certificate: count %d (err %v), want 0", snap.CertCount, err)
+	}
 }
 
 func testView(t *testing.T, s store.Store) {
