@@ -183,11 +183,11 @@ func TestEngineDifferential(t *testing.T) {
 			}
 			if c.valid {
 				d := runExchange(t, directAddr, c.raw, direct)
-				if s.refused() || f.refused() || len(d.reqs) == 0 {
-					t.Fatalf("valid request refused: std %v, fast %v, direct %d requests", s.statuses, f.statuses, len(d.reqs))
+				if s.refused() || f.refused() || len(d.reqs) == 0 || len(s.reqs) != len(d.reqs) {
+					t.Fatalf("valid request refused: std %v (%d requests), fast %v, direct %d requests", s.statuses, len(s.reqs), f.statuses, len(d.reqs))
 				}
 				for i, req := range d.reqs {
-					if i >= len(s.reqs) || s.reqs[i].Method != req.Method || s.reqs[i].URL.RequestURI() != req.URL.RequestURI() || s.bodies[i] != d.bodies[i] {
+					if s.reqs[i].Method != req.Method || s.reqs[i].URL.RequestURI() != req.URL.RequestURI() || s.bodies[i] != d.bodies[i] {
 						t.Fatalf("std forwarded request %d differs from the original", i)
 					}
 				}
