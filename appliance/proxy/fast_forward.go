@@ -104,7 +104,7 @@ func (ff *fastForwarder) serve(o *outcome, r *http.Request, up *balance.Upstream
 	for try := 0; ; try++ {
 		a.uc, err = ff.conn(r, up, pool, try > 0)
 		if err != nil {
-			ff.f.upstreamError(o, r, err)
+			ff.fail(o, r, up, err)
 			return
 		}
 		var stale bool
@@ -125,7 +125,7 @@ func (ff *fastForwarder) serve(o *outcome, r *http.Request, up *balance.Upstream
 			ff.bodyError(o, r, err)
 			return
 		}
-		ff.f.upstreamError(o, r, err)
+		ff.fail(o, r, up, err)
 		return
 	}
 	ff.answer(&a, o, r, req, pool)
@@ -184,6 +184,15 @@ func unwrapBody(b io.ReadCloser) (*engineBody, bool) {
 		}
 	}
 	return nil, false
+}
+
+// fail hands an upstream error to the standard path's handling. Its log
+// line names the backend by r.URL.Host, which ReverseProxy's outbound
+// request carries; the engine's request URL gets it here (nothing else
+// reads its Host).
+func (ff *fastForwarder) fail(o *outcome, r *http.Request, up *balance.Upstream, err error) {
+	r.URL.Host = up.URL.Host
+	ff.f.upstreamError(o, r, err)
 }
 
 // conn takes an idle connection of up's pool, or dials one (always when
