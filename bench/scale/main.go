@@ -51,7 +51,7 @@ var (
 	profile  = flag.String("profile", "", "directory for pprof profiles of foyer's last start per N: heap and goroutines after a request to every tenant (heap-N.pprof, goroutine-N.pprof), CPU during the config changes (cpu-N.pprof)")
 	bigStart = flag.Int("big-starts", 1, "fresh starts for N=100000 (1..9)")
 	bigChg   = flag.Int("big-changes", 20, "configuration changes timed for N=100000 (0..1000)")
-	bigTouch = flag.Int("big-touch", 10000, "tenants the request-every-tenant pass reaches for N=100000 (1..100000): foyer's usage table copies itself on each tenant's first request, so all 100,000 take tens of minutes")
+	bigTouch = flag.Int("big-touch", 100000, "tenants the request-every-tenant pass reaches for N=100000 (1..100000)")
 	gogc     = flag.String("gogc", "", "GOGC for foyer (\"\": foyer's own default)")
 	routeB   = flag.Bool("route-bench", true, "run appliance/route's BenchmarkIdentify and BenchmarkBuild and add them to the report")
 )
