@@ -432,3 +432,26 @@ func TestFastRefusals(t *testing.T) {
 		t.Errorf("backend got %d requests", n)
 	}
 }
+
+// Ensure that tenants whose backends name the same address share that
+// address's idle connections: requests for two tenants in turn, one at a
+// time, reach the backend over one connection.
+func TestFastPoolSharedByAddress(t *testing.T) {
+	be, conns := countedBackend(t, "b1")
+	h := setup(t, tenants("example.test", map[string][]string{"acme": {be.URL}, "beta": {be.URL}}))
+	addr := startEngine(t, engineProbe(h), EngineConfig{})
+	c := dialRaw(t, addr)
+	for i, slug := range []string{"acme", "beta", "acme", "beta"} {
+		fmt.Fprintf(c, "GET /%d HTTP/1.1\r\nHost: %s.example.test\r\n\r\n", i, slug)
+		resp, body, err := c.read(t, "GET")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("b1 /%d", i); resp.StatusCode != 200 || body != want || resp.Header.Get("X-Engine") != "fast" {
+			t.Fatalf("%s: answer %d %q (engine %q), want 200 %q", slug, resp.StatusCode, body, resp.Header.Get("X-Engine"), want)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("backend saw %d connections for two tenants' requests in turn, want 1 (one pool per address)", n)
+	}
+}

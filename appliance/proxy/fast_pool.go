@@ -31,7 +31,7 @@ type upConn struct {
 	reused bool      // it served a request before this one
 }
 
-// upPool is a backend's LIFO pool of idle connections: the most recently
+// upPool is a backend address's LIFO pool of idle connections: the most recently
 // used connection is the warmest and the least likely to have been
 // closed by the backend.
 type upPool struct {
@@ -39,8 +39,8 @@ type upPool struct {
 	mu   sync.Mutex // guards idle and closed
 	idle []*upConn
 	max  *atomic.Int64 // the upstream-idle-conns-per-host setting (shared)
-	// closed is set when the backend left the table: connections given
-	// back are closed.
+	// closed is set when no backend of the table has the address any
+	// more: connections given back are closed.
 	closed bool
 }
 
@@ -85,10 +85,15 @@ func (p *upPool) close() {
 	}
 }
 
-// pools holds the upstream pools by backend ID, rebuilt when the table
-// changes (a backend whose address is unchanged keeps its pool).
+// pools holds the upstream pools by backend address (host:port), rebuilt
+// when the table changes. Backends of different tenants (or pools) that
+// name the same address share one pool, as the standard transport shares
+// its idle connections by address: with many tenants over a few backend
+// servers, per-backend pools would split the warm connections into many
+// small pools and dial far more often. An address that no backend names
+// any more has its pool closed.
 type pools struct {
-	cur  atomic.Pointer[map[uint64]*upPool]
+	cur  atomic.Pointer[map[string]*upPool]
 	mu   sync.Mutex // serialises set
 	max  atomic.Int64
 	dial atomic.Int64 // the server-wide dial timeout, nanoseconds
@@ -96,7 +101,7 @@ type pools struct {
 
 func newPools() *pools {
 	p := &pools{}
-	p.cur.Store(&map[uint64]*upPool{})
+	p.cur.Store(&map[string]*upPool{})
 	p.max.Store(64)
 	return p
 }
@@ -106,20 +111,24 @@ func (ps *pools) set(ups []*balance.Upstream) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	old := *ps.cur.Load()
-	next := make(map[uint64]*upPool, len(ups))
+	next := make(map[string]*upPool, len(old))
 	for _, u := range ups {
 		if u.URL.Scheme != "http" {
 			continue // https backends stay on the standard transport
 		}
-		if p, ok := old[u.ID]; ok && p.addr == hostPort(u) {
-			next[u.ID] = p
+		addr := hostPort(u)
+		if _, ok := next[addr]; ok {
 			continue
 		}
-		next[u.ID] = &upPool{addr: hostPort(u), max: &ps.max}
+		if p, ok := old[addr]; ok {
+			next[addr] = p
+			continue
+		}
+		next[addr] = &upPool{addr: addr, max: &ps.max}
 	}
 	ps.cur.Store(&next)
-	for id, p := range old {
-		if next[id] != p {
+	for addr, p := range old {
+		if next[addr] != p {
 			p.close()
 		}
 	}
@@ -138,13 +147,10 @@ func (ps *pools) closeAll() {
 	}
 }
 
-// pool is u's pool; nil when u is not in the table (any more).
+// pool is the pool of u's address; nil when no backend of the table in
+// service has that address (u left the table).
 func (ps *pools) pool(u *balance.Upstream) *upPool {
-	p := (*ps.cur.Load())[u.ID]
-	if p == nil || p.addr != hostPort(u) {
-		return nil
-	}
-	return p
+	return (*ps.cur.Load())[hostPort(u)]
 }
 
 // hostPort is the address to dial for u: its host, with port 80 when
