@@ -2,6 +2,8 @@ package traffic
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -250,6 +252,61 @@ func TestUsageManyNewTenantsConcurrently(t *testing.T) {
 	for i := range tenants {
 		if s := "t" + strconv.Itoa(i); u.holds(s) {
 			t.Fatalf("idle tenant %s is still held", s)
+		}
+	}
+}
+
+// refusingSink is a rowSink whose AddUsage refuses the calls numbered in
+// refuse (from 1), as a store that is briefly unavailable would.
+type refusingSink struct {
+	*rowSink
+	calls  int
+	sizes  []int
+	refuse map[int]bool
+}
+
+func (s *refusingSink) AddUsage(ctx context.Context, rows []store.UsageRow) error {
+	s.calls++
+	s.sizes = append(s.sizes, len(rows))
+	if s.refuse[s.calls] {
+		return errors.New("store unavailable")
+	}
+	return s.rowSink.AddUsage(ctx, rows)
+}
+
+// Ensure that a flush writes its rows usageBatchRows at a time, each batch
+// in its own AddUsage, and that only a refused batch is retried, so every
+// row is written exactly once.
+func TestUsageFlushBatches(t *testing.T) {
+	const tenants = 2*usageBatchRows + 10
+	sink := &refusingSink{rowSink: newRowSink(t), refuse: map[int]bool{2: true}}
+	a := NewAccessLog(AccessLogOptions{Usage: sink, Now: func() time.Time { return time.Unix(6000, 0) }})
+	for i := range tenants {
+		rec := testRecord("t"+strconv.Itoa(i), time.Unix(600, 0), 200, i)
+		a.usage.observe(&rec)
+	}
+	a.flushUsage(t.Context(), false)
+	if want := []int{usageBatchRows, usageBatchRows, 10}; !slices.Equal(sink.sizes, want) {
+		t.Fatalf("AddUsage calls of %v rows, want %v", sink.sizes, want)
+	}
+	if len(a.usage.pending) != usageBatchRows {
+		t.Fatalf("%d rows pending after one refused batch, want %d", len(a.usage.pending), usageBatchRows)
+	}
+	a.flushUsage(t.Context(), false)
+	if len(a.usage.pending) != 0 {
+		t.Fatalf("%d rows still pending after the retry", len(a.usage.pending))
+	}
+	rows, _, _ := sink.snapshot()
+	seen := map[string]int{}
+	for _, r := range rows {
+		seen[r.Tenant] += int(r.Requests)
+	}
+	if len(seen) != tenants {
+		t.Fatalf("%d tenants written, want %d", len(seen), tenants)
+	}
+	for tenant, n := range seen {
+		if n != 1 {
+			t.Fatalf("tenant %s: %d requests written, want 1 (a batch written twice?)", tenant, n)
 		}
 	}
 }
