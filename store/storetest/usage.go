@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ func testUsage(t *testing.T, s store.Store) {
 	t.Run("Compaction", func(t *testing.T) { testUsageCompaction(t, s) })
 	t.Run("Percentiles", func(t *testing.T) { testUsagePercentiles(t, s) })
 	t.Run("Refused", func(t *testing.T) { testUsageRefused(t, s) })
+	t.Run("CompactionManyTenants", func(t *testing.T) { testUsageCompactionMany(t, s) })
 
 	// Ensure that no usage write was a configuration change.
 	if got := s.Revision(); got != rev {
@@ -213,5 +215,35 @@ func testUsageRefused(t *testing.T, s store.Store) {
 	}
 	if _, err := s.QueryUsage(context.Background(), store.UsageQuery{Span: "week"}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("QueryUsage of span week: %v, want ErrInvalid", err)
+	}
+}
+
+func testUsageCompactionMany(t *testing.T, s store.Store) {
+	// Ensure that compaction folds every tenant's old minutes when there
+	// are more tenants than one compaction transaction takes, keeping each
+	// tenant's sum.
+	const tenants = 600
+	var rows []store.UsageRow
+	for i := range tenants {
+		for m := 0; m < 120; m += 40 {
+			rows = append(rows, minuteRow(fmt.Sprintf("many-%03d", i), m, int64(i%5+1), time.Millisecond))
+		}
+	}
+	addUsage(t, s, rows...)
+	if err := s.CompactUsage(context.Background(), usageEpoch.Add(72*time.Hour), 0); err != nil {
+		t.Fatalf("CompactUsage: %v", err)
+	}
+	for _, i := range []int{0, 255, 256, 511, 512, tenants - 1} {
+		tenant := fmt.Sprintf("many-%03d", i)
+		// A minute query answers with the hours the minutes became.
+		rows := queryUsage(t, s, store.UsageQuery{Tenant: tenant, Span: store.SpanMinute})
+		for _, r := range rows {
+			if r.Span != store.SpanHour {
+				t.Fatalf("%s: a %s row left after compaction, want hours only", tenant, r.Span)
+			}
+		}
+		if got, want := usageTotal(rows).Requests, int64(3*(i%5+1)); len(rows) != 2 || got != want {
+			t.Errorf("%s: %d hour rows of %d requests, want 2 of %d", tenant, len(rows), got, want)
+		}
 	}
 }
