@@ -53,7 +53,9 @@ type Live struct {
 	set   *metrics.Set                 // the per-tenant duration histograms
 	other *metrics.PrometheusHistogram // the histogram of every folded tenant
 
-	frame atomic.Pointer[Frame] // the latest published snapshot (Run)
+	frame     atomic.Pointer[Frame] // the latest published frame (Run, Latest)
+	publishMu sync.Mutex            // serialises publishing frames
+	asked     atomic.Int64          // unix nanoseconds of the last Latest
 }
 
 // Label values that are not tenant slugs (slugs are DNS labels, so they

@@ -273,3 +273,34 @@ func TestLiveConcurrent(t *testing.T) {
 		t.Errorf("%d requests counted, want %d", total, workers*each)
 	}
 }
+
+// Ensure that Tick copies no tenant's numbers while nobody asks for
+// frames, that Latest then returns a frame with the current numbers, and
+// that Tick computes them again while someone asks.
+func TestLiveFramesOnDemand(t *testing.T) {
+	c := &clock{now: time.Unix(1_800_000_000, 0)}
+	l := NewLive(LiveOptions{Now: c.Now})
+	c.advance(time.Hour) // the last ask (none) is long ago
+	l.Observe(rec("acme", c.Now(), 200, time.Millisecond, store.OutcomeAllowed))
+	l.Tick()
+	if f := l.frame.Load(); f.Snapshot != nil {
+		t.Fatalf("Tick computed a snapshot of %d tenants with nobody watching", len(f.Snapshot.Tenants))
+	}
+	f := l.Latest()
+	if f.Snapshot == nil || len(f.Snapshot.Tenants) != 1 || f.Snapshot.Tenants[0].Requests != 1 {
+		t.Fatalf("Latest with nobody watching before: %+v, want acme's one request", f.Snapshot)
+	}
+	if again := l.Latest(); again != f {
+		t.Fatal("a second Latest computed another frame")
+	}
+	c.advance(time.Second)
+	l.Tick()
+	select {
+	case <-f.Next():
+	default:
+		t.Fatal("Tick did not close the frame's Next")
+	}
+	if g := l.frame.Load(); g.Snapshot == nil {
+		t.Fatal("Tick computed no snapshot a second after a Latest")
+	}
+}
