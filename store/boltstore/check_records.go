@@ -122,8 +122,8 @@ func decodeLogs(l *Logs) (n int, problems []string) {
 func decodeTenantLogs(b *bolt.Bucket, tenant string) (n int, problems []string) {
 	var bad int
 	var first error
-	err := b.ForEach(func(k, v []byte) error {
-		if _, err := decodeLogRecord(tenant, k, v); err != nil {
+	err := forEachLogRecord(b, func(t int64, v []byte) error {
+		if _, err := decodeLogRecord(tenant, t, v); err != nil {
 			if bad++; first == nil {
 				first = err
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,6 +35,20 @@ type LogsOptions struct {
 // write or a backup. The file is disposable: deleting it while foyer is
 // stopped loses only access-log records.
 //
+// Records are stored in blocks, one per tenant per AppendLogs batch (more
+// when a tenant's share is large or spans more than a few seconds; see
+// logs_block.go): one bbolt Put per block, not per record, is what makes
+// a batch cheap. Queries walk a tenant's blocks newest first and decode
+// the records inside; retention deletes whole blocks and rewrites the
+// one a cut straddles, so it removes exactly the records it did when
+// every record had its own key.
+//
+// Format: the meta bucket keeps the layout (logsLayout, 2). A file of the
+// old layout 1 (one key per record) is not converted: OpenLogs renames it
+// to logs.db.old-format-<UTC time>, logs a warning, and starts a new file;
+// converting could take minutes on a large file, and the file is
+// disposable. A file of a layout this foyer does not know is refused.
+//
 // Durability: every AppendLogs batch is one transaction, committed with
 // fsync (bbolt's default). Skipping the fsync (NoSync) would make a batch
 // cheaper, and a kill -9 alone would lose nothing by it (the pages are in
@@ -46,11 +61,13 @@ type LogsOptions struct {
 // every commit, which halves the pages a small batch writes, at the cost
 // of a scan of the file when it opens.
 //
-// Retention by size counts the live data, the sum of every record's key
-// and value bytes, kept per tenant in the meta bucket. A bbolt file never
-// shrinks: pruned pages are reused by later records, so the file settles
-// at about the live data plus page slack (see the benchmark's report), and
-// LogsInfo.Bytes reports the file's size.
+// Retention by size counts the live data as layout 1 did, each record as
+// a 16-byte key plus its encoding, kept per tenant in the meta bucket, so
+// a byte bound keeps the same records it did (a block stores a record in
+// a few bytes less: no key, a short time offset and length instead). A
+// bbolt file never shrinks: pruned pages are reused by later blocks, so
+// the file settles at about the live data plus page slack (see the
+// benchmark's report), and LogsInfo.Bytes reports the file's size.
 type Logs struct {
 	db   *bolt.DB
 	path string
@@ -81,14 +98,18 @@ func OpenLogs(path string, opts LogsOptions) (*Logs, error) {
 	o.Timeout = timeout
 	o.NoFreelistSync = true
 	o.FreelistType = bolt.FreelistMapType
-	db, err := bolt.Open(path, 0o600, &o)
-	if errors.Is(err, berrors.ErrTimeout) {
-		release(path)
-		return nil, logsLockedError(path)
+	db, err := openLogsDB(path, &o)
+	if err == nil && logsLayoutOf(db) == 1 {
+		var aside string
+		if aside, err = setAside(db, path); err == nil {
+			slog.Warn("access log: logs.db had the old layout of one key per record; it is set aside and a new one started (delete the old file when you do not need its records)",
+				"path", path, "old", aside)
+			db, err = openLogsDB(path, &o)
+		}
 	}
 	if err != nil {
 		release(path)
-		return nil, fmt.Errorf("open access log %s: %w (it is disposable: with foyer stopped, delete it and start again)", path, err)
+		return nil, err
 	}
 	l := &Logs{db: db, path: path}
 	if err := tightenFile(path); err != nil {
@@ -98,6 +119,43 @@ func OpenLogs(path string, opts LogsOptions) (*Logs, error) {
 		return nil, errors.Join(fmt.Errorf("open access log %s: %w", path, err), l.Close())
 	}
 	return l, nil
+}
+
+// openLogsDB opens the bbolt file at path, translating a lock timeout.
+func openLogsDB(path string, o *bolt.Options) (*bolt.DB, error) {
+	db, err := bolt.Open(path, 0o600, o)
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, logsLockedError(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open access log %s: %w (it is disposable: with foyer stopped, delete it and start again)", path, err)
+	}
+	return db, nil
+}
+
+// logsLayoutOf reads the layout of an open file; 0 if it has none yet.
+func logsLayoutOf(db *bolt.DB) (layout uint64) {
+	_ = db.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(logsMetaBucket); meta != nil {
+			layout, _ = binary.Uvarint(meta.Get(logsLayoutKey))
+		}
+		return nil
+	})
+	return layout
+}
+
+// setAside renames the open file at path to path.old-format-<UTC time>,
+// still holding its lock so no other process opens it in between, then
+// closes it; it returns the new name.
+func setAside(db *bolt.DB, path string) (string, error) {
+	aside := path + ".old-format-" + time.Now().UTC().Format("20060102T150405.000Z")
+	if err := os.Rename(path, aside); err != nil {
+		return "", errors.Join(fmt.Errorf("set aside access log %s in an old layout: %w (it is disposable: with foyer stopped, delete it)", path, err), db.Close())
+	}
+	if err := db.Close(); err != nil {
+		return "", fmt.Errorf("close access log %s, set aside as %s: %w", path, aside, err)
+	}
+	return aside, nil
 }
 
 // prepareLogs creates the buckets of a new file and refuses a layout this
@@ -167,54 +225,63 @@ func (l *Logs) view(ctx context.Context, fn func(*bolt.Tx) error) error {
 	return translateLogs(l.db.View(fn))
 }
 
-// appendFill is the fill percent of tenant buckets in AppendLogs: records
+// appendFill is the fill percent of tenant buckets in AppendLogs: blocks
 // arrive nearly in key order, so pages split full rather than half full.
 const appendFill = 0.95
 
-// AppendLogs implements store.Logs: the batch is one transaction.
+// AppendLogs implements store.Logs: the batch is one transaction, one
+// block (one Put) per tenant, more when a tenant's records are many or
+// far apart in time (see logs_block.go). The blocks are encoded before
+// the transaction starts, so the writer lock is held only for the Puts.
 func (l *Logs) AppendLogs(ctx context.Context, recs []store.LogRecord) error {
 	if len(recs) == 0 {
 		return ctx.Err()
 	}
+	order, plans, tenants := planBlocks(recs)
+	// bbolt keeps the key and value slices until the commit: every block's
+	// value is carved from one arena, sized for the batch; the keys, which
+	// need the bucket's sequence, get one small buffer of their own.
+	size := len(plans) * logBlockHeaderMax
+	for i := range recs {
+		n := logRecordSize(&recs[i])
+		size += n + varintLen(uint64(n)) + varintLen(uint64(logBlockSpan)) // + length, time offset
+	}
+	arena := make([]byte, 0, size)
+	values := make([][]byte, len(plans))
+	live := make([]int64, len(plans))
+	var scratch []byte
+	for i, p := range plans {
+		start := len(arena)
+		arena, scratch, live[i] = appendBlock(arena, scratch, recs, order, p)
+		values[i] = arena[start:len(arena):len(arena)]
+	}
+	keys := make([]byte, 0, len(plans)*logKeyLen)
 	return l.update(ctx, func(tx *bolt.Tx) error {
 		root := tx.Bucket(logsTenantsBucket)
-		buckets := map[string]*bolt.Bucket{}
-		counts := map[string]logCounts{}
-		var arena []byte
-		for i := range recs {
-			r := &recs[i]
-			b := buckets[r.Tenant]
-			if b == nil {
+		counts := make(map[string]logCounts, len(tenants))
+		keys := keys[:0]
+		var b *bolt.Bucket
+		for i, p := range plans {
+			tenant := tenants[order[p.lo].tenant]
+			if i == 0 || order[p.lo].tenant != order[plans[i-1].lo].tenant {
 				var err error
-				if b, err = root.CreateBucketIfNotExists(logBucketName(r.Tenant)); err != nil {
-					return fmt.Errorf("tenant %q: %w", r.Tenant, err)
+				if b, err = root.CreateBucketIfNotExists(logBucketName(tenant)); err != nil {
+					return fmt.Errorf("tenant %q: %w", tenant, err)
 				}
 				b.FillPercent = appendFill
-				buckets[r.Tenant] = b
 			}
 			seq, err := b.NextSequence()
 			if err != nil {
 				return err
 			}
-			// bbolt keeps the key and value slices until the commit: each
-			// record gets its own bytes, key and value, carved from an
-			// arena (one allocation per 64 KiB, not one per record).
-			if cap(arena)-len(arena) < 512 {
-				arena = make([]byte, 0, 64<<10)
-			}
-			start := len(arena)
-			arena = appendLogKey(arena, r.Time, seq)
-			k := arena[start:len(arena):len(arena)]
-			start = len(arena)
-			arena = appendLogRecord(arena, r)
-			v := arena[start:len(arena):len(arena)]
-			if err := b.Put(k, v); err != nil {
+			keys = appendLogKey(keys, time.Unix(0, order[p.hi-1].t), seq)
+			if err := b.Put(keys[len(keys)-logKeyLen:len(keys):len(keys)], values[i]); err != nil {
 				return err
 			}
-			c := counts[r.Tenant]
-			c.records++
-			c.bytes += int64(logKeyLen + len(v))
-			counts[r.Tenant] = c
+			c := counts[tenant]
+			c.records += int64(p.hi - p.lo)
+			c.bytes += live[i]
+			counts[tenant] = c
 		}
 		return addLogCounts(tx, counts)
 	})
@@ -278,8 +345,8 @@ func (l *Logs) LiveBytes(ctx context.Context) (n int64, err error) {
 }
 
 // Check runs bbolt's consistency check over the whole file and also
-// checks that the meta counters match the records; it returns every
-// problem found, joined.
+// checks every block (its encoding, order, span and classes) and that the
+// meta counters match the records; it returns every problem found, joined.
 func (l *Logs) Check(ctx context.Context) error {
 	var errs []error
 	err := l.view(ctx, func(tx *bolt.Tx) error {
@@ -291,11 +358,28 @@ func (l *Logs) Check(ctx context.Context) error {
 			t := string(name[1:])
 			b := tx.Bucket(logsTenantsBucket).Bucket(name)
 			var got logCounts
+			var blk logBlock
+			var bad int
+			var first error
 			err := b.ForEach(func(k, v []byte) error {
-				got.records++
-				got.bytes += int64(len(k) + len(v))
+				err := decodeBlock(k, v, &blk)
+				if err != nil {
+					err = fmt.Errorf("block %x: %w", k, err)
+				} else {
+					err = checkBlock(&blk)
+					got.records += int64(len(blk.recs))
+					got.bytes += blockLive(blk.recs)
+				}
+				if err != nil {
+					if bad++; first == nil {
+						first = err
+					}
+				}
 				return nil
 			})
+			if bad > 0 { // one line per tenant, not one per block
+				errs = append(errs, fmt.Errorf("tenant %q: %d bad blocks, the first: %w", t, bad, first))
+			}
 			if err == nil && got != counts[t] {
 				errs = append(errs, fmt.Errorf("tenant %q holds %+v but meta says %+v", t, got, counts[t]))
 			}

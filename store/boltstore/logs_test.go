@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/foyerhq/foyer/store"
 	"github.com/foyerhq/foyer/store/boltstore"
 	"github.com/foyerhq/foyer/store/storetest"
@@ -80,6 +82,75 @@ func TestLogsFile(t *testing.T) {
 	}
 	if err := l.Check(ctx); err != nil {
 		t.Errorf("Check: %v", err)
+	}
+}
+
+// writeLayout writes a logs.db at path as foyer did with layout (1: one
+// key per record), holding one record of tenant acme.
+func writeLayout(t *testing.T, path string, layout byte) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta, _ := tx.CreateBucket([]byte("meta"))
+		tenants, _ := tx.CreateBucket([]byte("tenants"))
+		acme, err := tenants.CreateBucket([]byte("tacme"))
+		if err != nil {
+			return err
+		}
+		_ = meta.Put([]byte("n/acme"), []byte{1, 30})
+		_ = acme.Put(make([]byte, 16), append([]byte{1}, make([]byte, 14)...))
+		return meta.Put([]byte("layout"), []byte{layout})
+	})
+	if err = errors.Join(err, db.Close()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLogsOldLayoutSetAside(t *testing.T) {
+	// Ensure that a logs.db of layout 1 (one key per record) is renamed
+	// aside to logs.db.old-format-<time>, untouched, and a new empty one
+	// takes its place; and that a layout this foyer does not know is
+	// refused with an error that says what to do.
+	dir := t.TempDir()
+	path := filepath.Join(dir, boltstore.LogsName)
+	writeLayout(t, path, 1)
+	l, err := boltstore.OpenLogs(path, boltstore.LogsOptions{})
+	if err != nil {
+		t.Fatalf("OpenLogs of layout 1: %v", err)
+	}
+	ctx := context.Background()
+	if info, err := l.LogsInfo(ctx); err != nil || info.Records != 0 {
+		t.Errorf("new file: %+v, %v; want no records", info, err)
+	}
+	if err := l.Check(ctx); err != nil {
+		t.Errorf("Check of the new file: %v", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	aside, _ := filepath.Glob(path + ".old-format-*")
+	if len(aside) != 1 {
+		t.Fatalf("files set aside: %v, want one", aside)
+	}
+	db, err := bolt.Open(aside[0], 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("open the old file: %v", err)
+	}
+	_ = db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte("meta")).Get([]byte("layout")); len(v) != 1 || v[0] != 1 {
+			t.Errorf("old file's layout %v, want 1, untouched", v)
+		}
+		return nil
+	})
+	_ = db.Close()
+
+	writeLayout(t, path+"3", 3)
+	if _, err := boltstore.OpenLogs(path+"3", boltstore.LogsOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "layout 3") || !strings.Contains(err.Error(), "delete it") {
+		t.Errorf("OpenLogs of layout 3: %v; want a refusal that says to delete it", err)
 	}
 }
 
