@@ -49,3 +49,11 @@ type KVTx interface {
 	// not modify the bucket.
 	ForEach(bucket, prefix string, fn func(key string, value []byte) error) error
 }
+
+// BytesWalker is a KVTx that can also walk a bucket with its keys as
+// bytes, valid (like values) only until fn returns; callers copy what
+// they keep. Snapshot uses it, when the backend has it, to walk 10,000s of
+// cached records without a string per key.
+type BytesWalker interface {
+	ForEachBytes(bucket, prefix string, fn func(key, value []byte) error) error
+}

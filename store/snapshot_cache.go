@@ -69,12 +69,15 @@ func cachedList[T any](c *snapCache, k KVTx, bucket string) ([]T, error) {
 		c.buckets[bucket] = m
 	}
 	out := make([]T, 0, len(m))
-	err := k.ForEach(bucket, "", func(key string, v []byte) error {
-		if e, ok := m[key]; ok && bytes.Equal(e.raw, v) {
-			e.gen = c.gen
-			out = append(out, e.v.(T))
-			return nil
+	hit := func(e *cached, ok bool, v []byte) bool {
+		if !ok || !bytes.Equal(e.raw, v) {
+			return false
 		}
+		e.gen = c.gen
+		out = append(out, e.v.(T))
+		return true
+	}
+	decode := func(key string, v []byte) error {
 		var x T
 		if err := json.Unmarshal(v, &x); err != nil {
 			return fmt.Errorf("decode %s/%s: %w", bucket, key, err)
@@ -82,7 +85,25 @@ func cachedList[T any](c *snapCache, k KVTx, bucket string) ([]T, error) {
 		m[key] = &cached{raw: bytes.Clone(v), v: x, gen: c.gen}
 		out = append(out, x)
 		return nil
-	})
+	}
+	var err error
+	if w, ok := k.(BytesWalker); ok {
+		// m[string(key)] looks up without allocating: only a record
+		// decoded anew gets its key as a string.
+		err = w.ForEachBytes(bucket, "", func(key, v []byte) error {
+			if e, ok := m[string(key)]; hit(e, ok, v) {
+				return nil
+			}
+			return decode(string(key), v)
+		})
+	} else {
+		err = k.ForEach(bucket, "", func(key string, v []byte) error {
+			if e, ok := m[key]; hit(e, ok, v) {
+				return nil
+			}
+			return decode(key, v)
+		})
+	}
 	if err != nil {
 		delete(c.buckets, bucket) // start afresh next time
 		return nil, err

@@ -127,6 +127,22 @@ func (t *boltTx) Put(bucket, key string, value []byte) error {
 	return nil
 }
 
+// ForEachBytes implements store.BytesWalker: ForEach without a string
+// per key; key and value point into bbolt's memory map.
+func (t *boltTx) ForEachBytes(bucket, prefix string, fn func(key, value []byte) error) error {
+	b, err := t.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	c, p := b.Cursor(), []byte(prefix)
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Delete implements store.KVTx.
 func (t *boltTx) Delete(bucket, key string) error {
 	b, err := t.bucket(bucket)
