@@ -53,6 +53,7 @@ var (
 	bigChg   = flag.Int("big-changes", 20, "configuration changes timed for N=100000 (0..1000)")
 	bigTouch = flag.Int("big-touch", 100000, "tenants the request-every-tenant pass reaches for N=100000 (1..100000)")
 	gogc     = flag.String("gogc", "", "GOGC for foyer (\"\": foyer's own default)")
+	engine   = flag.String("engine", "", "foyer serve --engine (std or fast; \"\": foyer's own default)")
 	routeB   = flag.Bool("route-bench", true, "run appliance/route's BenchmarkIdentify and BenchmarkBuild and add them to the report")
 )
 

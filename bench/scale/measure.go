@@ -53,7 +53,11 @@ func measure(bin, dir, logPath string, n, round int, last bool, changes, touch i
 		return s, err
 	}
 	defer logf.Close()
-	cmd := exec.Command(bin, "serve", "--data", dir, "--http", httpAddr, "--https", httpsAddr, "--ops", ops, "--log-level", "debug")
+	args := []string{"serve", "--data", dir, "--http", httpAddr, "--https", httpsAddr, "--ops", ops, "--log-level", "debug"}
+	if *engine != "" {
+		args = append(args, "--engine", *engine)
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if *gogc != "" {
 		cmd.Env = append(os.Environ(), "GOGC="+*gogc)

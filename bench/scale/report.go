@@ -118,7 +118,7 @@ func render(rs []result, rb []benchLine, took time.Duration) string {
 	fmt.Fprintf(&b, "Each tenant tI has one backend (one of two loopback backends) and routes as tI.test; the store "+
 		"also holds the imported certificates, written offline through the store package before `foyer serve` starts. "+
 		"Start-up and memory are medians over the fresh starts; the first/tenth requests pool %d sampled tenants per start; "+
-		"config changes are timed on the last start. foyer runs with GOGC=%s.\n\n", *sampled, gogcShown())
+		"config changes are timed on the last start. foyer runs with GOGC=%s and engine %s.\n\n", *sampled, gogcShown(), engineShown())
 	fmt.Fprintf(&b, "| | target |")
 	for _, r := range rs {
 		fmt.Fprintf(&b, " N=%d |", r.n)
@@ -276,4 +276,12 @@ func changeRebuilds(s start) []rebuild {
 		return nil
 	}
 	return s.rebuilds[1:]
+}
+
+// engineShown is the engine foyer ran with, as the report says it.
+func engineShown() string {
+	if *engine == "" {
+		return "(foyer's default)"
+	}
+	return *engine
 }
