@@ -121,7 +121,29 @@ func (f *stdForwarder) newBackendProxy(target *url.URL) *backendProxy {
 		Rewrite:      func(pr *httputil.ProxyRequest) { f.rewrite(pr, target) },
 		Transport:    transportFunc(f.roundTrip),
 		ErrorHandler: f.upstreamError,
+		BufferPool:   copyBuffers,
 	}}
+}
+
+// copyBuffers lends ReverseProxy its 32 KiB body-copy buffers; without a
+// BufferPool it allocates one per request (a 32 KiB garbage per request
+// that the collector must then sweep).
+var copyBuffers httputil.BufferPool = &bufferPool{}
+
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if v, ok := b.p.Get().(*[]byte); ok {
+		return *v
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(buf []byte) {
+	if cap(buf) == 32<<10 {
+		buf = buf[:cap(buf)]
+		b.p.Put(&buf)
+	}
 }
 
 // configure builds a new transport when the upstream settings changed (the
