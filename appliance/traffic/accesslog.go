@@ -145,9 +145,9 @@ func RetentionOf(s store.Settings) store.Retention {
 // by all tenants, which the house rules avoid on the request path. It is
 // kept on purpose: a send holds that lock for tens of nanoseconds, far
 // from contended at the request rates one box serves (the forward step
-// alone costs tens of microseconds a request), while sharding the queue
-// would interleave records out of time order within a batch and make
-// logs.db's appends split pages. BenchmarkEnqueue/on/parallel watches it.
+// alone costs tens of microseconds a request); sharding it would add a
+// merge for the writer and for followers, who expect time order.
+// BenchmarkEnqueue/on/parallel watches it.
 func (a *AccessLog) Enqueue(rec *store.LogRecord) {
 	a.usage.observe(rec)
 	if a.off.Load() && a.followers.count.Load() == 0 {
