@@ -30,7 +30,7 @@ FUZZ := ./appliance/route:FuzzNormalizeHost ./store:FuzzSettingSet ./store:FuzzP
 	./store/memstore:FuzzTxValidation ./appliance/admin:FuzzRequestBody ./store/backupfile:FuzzRead \
 	./store/backupfile:FuzzHeader ./store/backupfile:FuzzCorrupt ./ops:FuzzParseConfig \
 	./appliance/proxy/h1:FuzzParseRequest ./appliance/proxy/h1:FuzzParseResponse ./appliance/proxy/h1:FuzzChunkedReader \
-	./appliance/proxy/h1:FuzzRequestParts
+	./appliance/proxy/h1:FuzzRequestParts ./store:FuzzParseSSHPublicKey
 FUZZTIME ?= 10s
 
 fuzz: ## run each fuzz target for FUZZTIME (default 10s) one after another; a failing input lands in testdata/fuzz/
