@@ -122,6 +122,53 @@ func TestAccessLogBurstIntoStalledWriter(t *testing.T) {
 	}
 }
 
+// slowLogs is the in-memory access log behind a slow disk: every
+// AppendLogs takes delay, and the batch sizes are recorded.
+type slowLogs struct {
+	*memstore.Logs
+	delay time.Duration
+	mu    sync.Mutex
+	sizes []int
+}
+
+func (s *slowLogs) AppendLogs(ctx context.Context, recs []store.LogRecord) error {
+	time.Sleep(s.delay)
+	s.mu.Lock()
+	s.sizes = append(s.sizes, len(recs))
+	s.mu.Unlock()
+	return s.Logs.AppendLogs(ctx, recs)
+}
+
+// Ensure that under steady load, with records arriving while a batch is
+// being written, the writer commits full batches only (a partial one only
+// on the flush tick or on stop), instead of chasing the queue with a
+// small commit after every write.
+func TestAccessLogWritesFullBatchesUnderLoad(t *testing.T) {
+	logs := &slowLogs{Logs: memstore.NewLogs(), delay: 2 * time.Millisecond}
+	const batch, n = 256, 5000
+	a := NewAccessLog(AccessLogOptions{Logs: logs, BatchSize: batch, FlushInterval: time.Hour})
+	stop := runLog(t, a)
+	for i := range n {
+		rec := testRecord(fmt.Sprintf("t%d", i%100), time.Now(), 200, i)
+		a.Enqueue(&rec)
+		if i%50 == 49 {
+			time.Sleep(200 * time.Microsecond) // records keep arriving during writes
+		}
+	}
+	stop()
+	if got := logCount(t, logs); got != n {
+		t.Fatalf("stored %d records, want %d", got, n)
+	}
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	for i, size := range logs.sizes[:len(logs.sizes)-1] { // the last is the drain on stop
+		if size != batch {
+			t.Fatalf("batch %d of %d held %d records, want %d (all batch sizes: %v)", i+1, len(logs.sizes), size, batch, logs.sizes)
+		}
+	}
+	t.Logf("%d records in %d batches", n, len(logs.sizes))
+}
+
 // Ensure that records still queued when Run's context ends are written
 // before Run returns, even when no batch is full and no flush tick came.
 func TestAccessLogFlushOnStop(t *testing.T) {

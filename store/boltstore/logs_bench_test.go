@@ -56,12 +56,14 @@ func BenchmarkLogsAppend2048(b *testing.B) {
 // benchAppend appends batches of size records over 16 tenants. The
 // records are built with the timer stopped: B/op and allocs/op are
 // AppendLogs's own.
-func benchAppend(b *testing.B, size int) {
+func benchAppend(b *testing.B, size int) { benchAppendN(b, size, 16) }
+
+func benchAppendN(b *testing.B, size, ntenants int) {
 	l := openLogs(b)
 	ctx := context.Background()
 	batch := make([]store.LogRecord, size)
 	t0, n := time.Unix(1700000000, 0), 0
-	tenants := make([]string, 16)
+	tenants := make([]string, ntenants)
 	for i := range tenants {
 		tenants[i] = fmt.Sprintf("tenant-%d", i)
 	}
@@ -70,7 +72,7 @@ func benchAppend(b *testing.B, size int) {
 		b.StopTimer()
 		for i := range batch {
 			n++
-			batch[i] = benchRecord(tenants[n%16], t0.Add(time.Duration(n)*time.Millisecond), n)
+			batch[i] = benchRecord(tenants[rand.IntN(ntenants)], t0.Add(time.Duration(n)*time.Millisecond), n)
 		}
 		b.StartTimer()
 		if err := l.AppendLogs(ctx, batch); err != nil {
@@ -211,4 +213,8 @@ func BenchmarkLogsPrune5000(b *testing.B) {
 			b.Fatalf("prune: %+v, %v; want 5000 removed", res, err)
 		}
 	}
+}
+
+func BenchmarkLogsAppend4096x100(b *testing.B) {
+	benchAppendN(b, 4096, 100)
 }
