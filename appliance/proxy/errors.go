@@ -43,7 +43,7 @@ func writeError(w http.ResponseWriter, r *http.Request, id string, status int, m
 
 // WriteError answers with foyer's error page for a request refused before the proxy saw it.
 func WriteError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	writeError(w, r, requestID(r), status, msg)
+	writeError(w, r, requestID(w, r), status, msg)
 }
 
 func wantsJSON(r *http.Request) bool {
@@ -62,10 +62,14 @@ var (
 )
 
 // requestID returns the client's X-Request-Id when it is sane (1 to 128
-// visible ASCII characters), else a new one.
-func requestID(r *http.Request) string {
+// visible ASCII characters), else a new one (made without an allocation
+// on the fast engine).
+func requestID(w http.ResponseWriter, r *http.Request) string {
 	if v := r.Header.Get("X-Request-Id"); validID(v) {
 		return v
+	}
+	if ew := engineWriterOf(w); ew != nil {
+		return ew.ec.strs.newID(idSeq.Add(1))
 	}
 	return idPrefix + "-" + strconv.FormatUint(idSeq.Add(1), 36)
 }

@@ -55,6 +55,8 @@ type engineConn struct {
 	upOut    []byte
 	scratch  []byte
 	upFields []h1.Field
+	strs     connStrings // the requests' strings (fast_strings.go)
+	out      outcome     // the forward step's outcome, reused per attempt
 }
 
 func newEngineConn(e *Engine, c net.Conn) *engineConn {

@@ -330,6 +330,9 @@ func (ff *fastForwarder) readHead(a *attempt, r *http.Request) error {
 const clientCheck = time.Second
 
 func isTimeout(err error) bool {
+	if err == nil {
+		return false // before errors.As: its target would escape, an allocation per call
+	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }

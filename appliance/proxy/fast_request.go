@@ -27,12 +27,14 @@ func (ec *engineConn) resetRequestFromTemplate() { *ec.hr = *ec.tmpl }
 
 // buildRequest fills ec.hr from the parsed head and moves ec.start past
 // the head. All its strings are cut from one string copy of the head
-// (one allocation for every header), so nothing aliases the read buffer
-// once the handler returns. It returns the body (nil: none).
+// (made in the connection's string chunk, fast_strings.go), so nothing
+// aliases the read buffer once the handler returns. It returns the body
+// (nil: none).
 func (ec *engineConn) buildRequest() (*engineBody, bool) {
 	q := &ec.req
 	base := ec.start
-	head := string(ec.buf[base : base+q.HeadLen])
+	ec.strs.nextRequest()
+	head := ec.strs.str(ec.buf[base : base+q.HeadLen])
 	sub := func(b []byte) string {
 		if b == nil {
 			return ""

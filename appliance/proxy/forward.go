@@ -194,8 +194,9 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 			delete(h, k)
 		}
 	}
-	h[headerTenant] = []string{req.Tenant.Slug}
-	h[headerRequestID] = []string{req.ID}
+	ew := engineWriterOf(w)
+	setOne(ew, h, headerTenant, req.Tenant.Slug)
+	setOne(ew, h, headerRequestID, req.ID)
 	e := &req.Tenant.Effective
 	if !limitBody(w, r, req.ID, e.MaxBody) {
 		req.rec.setOutcome(store.OutcomeTooLarge)
@@ -222,13 +223,19 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 	up := req.Upstream
 	var tried []*balance.Upstream
 	for {
-		o := outcome{ResponseWriter: w, start: time.Now(), plan: plan}
+		var o *outcome
+		if ew != nil {
+			o = &ew.ec.out // the connection's: no allocation per request
+			*o = outcome{ResponseWriter: w, start: time.Now(), plan: plan}
+		} else {
+			o = &outcome{ResponseWriter: w, start: time.Now(), plan: plan}
+		}
 		bp := f.proxyFor(up)
 		req.rec.setUpstream(bp.target, 0)
-		if ew := engineWriterOf(w); ew != nil && up.URL.Scheme == "http" {
-			f.fast.serve(&o, r, up, ew, &req) // fast_forward.go: the same outcome, on the connection's goroutine
+		if ew != nil && up.URL.Scheme == "http" {
+			f.fast.serve(o, r, up, ew, &req) // fast_forward.go: the same outcome, on the connection's goroutine
 		} else {
-			bp.rp.ServeHTTP(&o, r)
+			bp.rp.ServeHTTP(o, r)
 		}
 		o.report(up)
 		req.rec.setUpstream(bp.target, o.latency)

@@ -138,7 +138,7 @@ func (h *Handler) Close() { h.fwd.close() }
 // the recorder, when there is one (record.go).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	id := requestID(r)
+	id := requestID(w, r)
 	rw := h.startRecord(w, r, id, start)
 	if rw == nil {
 		h.serve(w, r, id, nil)
@@ -152,7 +152,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // is recorded; w is rw otherwise): each step that answers for foyer says
 // its outcome there.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, id string, rw *recordWriter) {
-	w.Header().Set("X-Request-Id", id)
+	setOne(engineWriterOf(w), w.Header(), "X-Request-Id", id)
 	rs := h.cur.Load()
 	if rs == nil {
 		rw.setOutcome(store.OutcomeUnknownHost)
