@@ -169,6 +169,46 @@ func TestAccessLogWritesFullBatchesUnderLoad(t *testing.T) {
 	t.Logf("%d records in %d batches", n, len(logs.sizes))
 }
 
+// Ensure that followers get records at the flush tick while their commit
+// waits for CommitInterval (or a full batch), and that a partial batch is
+// committed once it has waited that long.
+func TestAccessLogCommitWaitsFollowersDoNot(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		commit time.Duration
+	}{{"commit-later", time.Hour}, {"commit-soon", 20 * time.Millisecond}} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := memstore.NewLogs()
+			a := NewAccessLog(AccessLogOptions{Logs: logs, BatchSize: 1000, FlushInterval: 2 * time.Millisecond, CommitInterval: tc.commit})
+			stop := runLog(t, a)
+			f := a.Follow(FollowFilter{}, 100)
+			const n = 10
+			for i := range n {
+				rec := testRecord("acme", time.Now(), 200, i)
+				a.Enqueue(&rec)
+			}
+			for got := range n {
+				select {
+				case <-f.C:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("the follower got %d of %d records", got, n)
+				}
+			}
+			if tc.commit == time.Hour {
+				if st := a.Stats(); st.Written != 0 {
+					t.Fatalf("%d records committed before the commit interval and without a full batch", st.Written)
+				}
+			} else {
+				waitFor(t, "the partial batch's commit", func() bool { return a.Stats().Written == n })
+			}
+			stop()
+			if got := logCount(t, logs); got != n {
+				t.Fatalf("stored %d records after stop, want %d", got, n)
+			}
+		})
+	}
+}
+
 // Ensure that records still queued when Run's context ends are written
 // before Run returns, even when no batch is full and no flush tick came.
 func TestAccessLogFlushOnStop(t *testing.T) {

@@ -300,10 +300,12 @@ type result struct {
 	cpu     float64 // foyer's CPU seconds
 	written float64 // foyer_accesslog_written_total's increase
 	dropped float64 // foyer_accesslog_dropped_total's increase
+	p99     float64 // wrk's 99th percentile latency, ms (0: not measured)
 }
 
 func (r result) rps() float64       { return float64(r.reqs) / r.wall.Seconds() }
 func (r result) cpuPerReq() float64 { return r.cpu / float64(max(r.reqs, 1)) * 1e6 } // µs
+func (r result) p99ms() float64     { return r.p99 }
 
 // onOff runs the interleaved rounds of logging on and off.
 func (e *env) onOff(ctx context.Context, b *strings.Builder) error {
@@ -326,22 +328,24 @@ func (e *env) onOff(ctx context.Context, b *strings.Builder) error {
 				return err
 			}
 			res[m] = append(res[m], rr)
-			log.Printf("round %d/%d access-log %-3s: %.0f req/s, %.1f µs CPU/req, %0.f written, %0.f dropped",
-				r+1, *rounds, m, rr.rps(), rr.cpuPerReq(), rr.written, rr.dropped)
+			log.Printf("round %d/%d access-log %-3s: %.0f req/s, %.1f µs CPU/req, p99 %.2f ms, %0.f written, %0.f dropped",
+				r+1, *rounds, m, rr.rps(), rr.cpuPerReq(), rr.p99, rr.written, rr.dropped)
 		}
 	}
 	fmt.Fprintf(b, "## Logging every request vs logging off\n\n%d interleaved round(s) of %s per mode on the same daemon, "+
 		"`foyer settings set access-log on|off` between rounds.\n\n", *rounds, *duration)
-	fmt.Fprintf(b, "| round | mode | req/s | foyer CPU µs/req | records written | records dropped |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "| round | mode | req/s | foyer CPU µs/req | p99 ms (wrk) | records written | records dropped |\n|---|---|---|---|---|---|---|\n")
 	for r := range *rounds {
 		for _, m := range []string{"on", "off"} {
 			x := res[m][r]
-			fmt.Fprintf(b, "| %d | %s | %.0f | %.1f | %.0f | %.0f |\n", r+1, m, x.rps(), x.cpuPerReq(), x.written, x.dropped)
+			fmt.Fprintf(b, "| %d | %s | %.0f | %.1f | %.2f | %.0f | %.0f |\n", r+1, m, x.rps(), x.cpuPerReq(), x.p99, x.written, x.dropped)
 		}
 	}
 	on, off := median(res["on"], result.rps), median(res["off"], result.rps)
 	cOn, cOff := median(res["on"], result.cpuPerReq), median(res["off"], result.cpuPerReq)
-	fmt.Fprintf(b, "\nMedians: logging on %.0f req/s, %.1f µs CPU/req; off %.0f req/s, %.1f µs CPU/req.\n", on, cOn, off, cOff)
+	pOn, pOff := median(res["on"], result.p99ms), median(res["off"], result.p99ms)
+	fmt.Fprintf(b, "\nMedians: logging on %.0f req/s, %.1f µs CPU/req, p99 %.2f ms; off %.0f req/s, %.1f µs CPU/req, p99 %.2f ms.\n",
+		on, cOn, pOn, off, cOff, pOff)
 	fmt.Fprintf(b, "On/off: %.3f of the requests per second (%.1f%% fewer; target under 10%%), %.3f of the CPU per request.\n\n",
 		on/off, 100*(1-on/off), cOn/cOff)
 	if *profile {
@@ -448,7 +452,7 @@ var wrkReqs = regexp.MustCompile(`(\d+) requests in ([0-9.]+)(us|ms|s|m)`)
 // wrk runs wrk with bench/hosts.lua for d.
 func (e *env) wrk(ctx context.Context, d time.Duration) (result, error) {
 	secs := max(int(d.Round(time.Second)/time.Second), 1)
-	cmd := exec.CommandContext(ctx, "wrk", "-t"+strconv.Itoa(*threads), "-c"+strconv.Itoa(*conns), "-d"+strconv.Itoa(secs)+"s",
+	cmd := exec.CommandContext(ctx, "wrk", "--latency", "-t"+strconv.Itoa(*threads), "-c"+strconv.Itoa(*conns), "-d"+strconv.Itoa(secs)+"s",
 		"-s", "bench/hosts.lua", "http://"+e.httpAddr+"/")
 	cmd.Env = append(os.Environ(), "BENCH_TENANTS="+strconv.Itoa(*tenants))
 	outp, err := cmd.CombinedOutput()
@@ -465,8 +469,15 @@ func (e *env) wrk(ctx context.Context, d time.Duration) (result, error) {
 	if bytes.Contains(outp, []byte("Non-2xx")) {
 		return result{}, fmt.Errorf("wrk saw non-2xx answers:\n%s", outp)
 	}
-	return result{reqs: n, wall: time.Duration(v * float64(unit))}, nil
+	r := result{reqs: n, wall: time.Duration(v * float64(unit))}
+	if m := wrkP99.FindSubmatch(outp); m != nil {
+		v, _ := strconv.ParseFloat(string(m[1]), 64)
+		r.p99 = v * map[string]float64{"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}[string(m[2])]
+	}
+	return r, nil
 }
+
+var wrkP99 = regexp.MustCompile(`(?m)^\s+99%\s+([0-9.]+)(us|ms|s|m)\s*$`)
 
 // goLoad sends requests on *conns keep-alive connections for d: at full
 // speed when perSec is 0, else paced to perSec in total.

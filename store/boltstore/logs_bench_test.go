@@ -218,3 +218,11 @@ func BenchmarkLogsPrune5000(b *testing.B) {
 func BenchmarkLogsAppend4096x100(b *testing.B) {
 	benchAppendN(b, 4096, 100)
 }
+
+func BenchmarkLogsAppend4096x1(b *testing.B) {
+	benchAppendN(b, 4096, 1)
+}
+
+func BenchmarkLogsAppend16384x100(b *testing.B) {
+	benchAppendN(b, 16384, 100)
+}
