@@ -56,6 +56,7 @@ type engineConn struct {
 	scratch  []byte
 	upFields []h1.Field
 	strs     connStrings // the requests' strings (fast_strings.go)
+	rdl      time.Time   // the read deadline last set on conn (setReadDeadline)
 	out      outcome     // the forward step's outcome, reused per attempt
 }
 
@@ -175,23 +176,54 @@ func (ec *engineConn) readHead() error {
 			if ec.e.stopped.Load() {
 				return net.ErrClosed
 			}
-			_ = ec.conn.SetReadDeadline(deadline(ec.e.conf.IdleTimeout))
+			ec.idleDeadline()
 		} else if !headTimer {
+			// A head in several reads: the read-header timeout from now
+			// (a head that came whole in one read never needs it).
 			headTimer = true
-			_ = ec.conn.SetReadDeadline(deadline(ec.e.conf.ReadHeaderTimeout))
+			ec.setReadDeadline(deadline(ec.e.conf.ReadHeaderTimeout))
 		}
 		n, err := ec.conn.Read(ec.buf[ec.end:])
 		ec.idle.Store(false)
 		ec.end += n
-		if n > 0 && !headTimer {
-			headTimer = true
-			_ = ec.conn.SetReadDeadline(deadline(ec.e.conf.ReadHeaderTimeout))
-		}
 		if err != nil && n == 0 {
 			return err
 		}
 	}
 }
+
+// setReadDeadline sets the connection's read deadline and remembers it.
+// Every read deadline of the connection goes through it (the engine's
+// wake-up on stop excepted: see idleDeadline).
+func (ec *engineConn) setReadDeadline(t time.Time) {
+	ec.rdl = t
+	_ = ec.conn.SetReadDeadline(t)
+}
+
+// idleDeadline bounds the wait for the next request by the idle timeout,
+// coarsely: a deadline already set less than idleSlack before the exact
+// one is kept, so back-to-back keep-alive requests do not reset a timer
+// each (issue 9: deadlines refreshed coarsely rather than per read). The
+// engine's wake-up on stop (pokeIdle) sets a deadline of now behind
+// setReadDeadline's back; keeping it is what stop wants.
+func (ec *engineConn) idleDeadline() {
+	d := ec.e.conf.IdleTimeout
+	if d <= 0 {
+		if !ec.rdl.IsZero() {
+			ec.setReadDeadline(time.Time{})
+		}
+		return
+	}
+	want := time.Now().Add(d)
+	if !ec.rdl.IsZero() && !want.Before(ec.rdl) && want.Sub(ec.rdl) < min(d/16, idleSlack) {
+		return
+	}
+	ec.setReadDeadline(want)
+}
+
+// idleSlack is how much earlier than its idle timeout a connection may be
+// closed, at most (a sixteenth of the timeout when that is less).
+const idleSlack = time.Second
 
 // deadline is now+d, or no deadline for d 0.
 func deadline(d time.Duration) time.Time {
@@ -262,7 +294,7 @@ func (ec *engineConn) serveOne() bool {
 		ec.w.head = true
 	}
 	if body != nil {
-		_ = ec.conn.SetReadDeadline(time.Time{}) // the body's own limits (limits.go) apply
+		ec.setReadDeadline(time.Time{}) // the body's own limits (limits.go) apply
 	}
 	if !ec.run(r) {
 		if body != nil {
@@ -304,10 +336,10 @@ func (ec *engineConn) clientGone() bool {
 	if ec.end == len(ec.buf) {
 		return false // no room to look; assume it is there
 	}
-	_ = ec.conn.SetReadDeadline(time.Now())
+	ec.setReadDeadline(time.Now())
 	n, err := ec.conn.Read(ec.buf[ec.end:])
 	ec.end += n
-	_ = ec.conn.SetReadDeadline(time.Time{})
+	ec.setReadDeadline(time.Time{})
 	var ne net.Error
 	if err == nil || errors.As(err, &ne) && ne.Timeout() {
 		return false
@@ -348,6 +380,6 @@ var _ io.Reader = ioReader{}
 // handoff gives the connection to the standard server with buffered (the
 // bytes already read, the current request's head first) replayed.
 func (ec *engineConn) handoff(buffered []byte) {
-	_ = ec.conn.SetReadDeadline(time.Time{})
+	ec.setReadDeadline(time.Time{})
 	ec.e.hand.handoff(&replayConn{Conn: ec.conn, buf: buffered, tls: ec.tls})
 }

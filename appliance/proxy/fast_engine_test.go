@@ -455,3 +455,29 @@ func TestFastPoolSharedByAddress(t *testing.T) {
 		t.Errorf("backend saw %d connections for two tenants' requests in turn, want 1 (one pool per address)", n)
 	}
 }
+
+// Ensure that the idle timeout, which the engine refreshes coarsely (not
+// on every request), still lets a busy keep-alive connection live past
+// the timeout and closes it once it idles past the timeout. The busy
+// phase sends a request every 50 ms for 1.5 s against a 1 s timeout; the
+// idle phase waits for the close for up to 15 s.
+func TestFastIdleTimeoutCoarse(t *testing.T) {
+	be, conns := countedBackend(t, "b1")
+	h := setup(t, tenants("example.test", map[string][]string{"acme": {be.URL}}))
+	addr := startEngine(t, h, EngineConfig{IdleTimeout: time.Second})
+	c := dialRaw(t, addr)
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(c, acmeGet, "busy")
+		if resp, body, err := c.read(t, "GET"); err != nil || resp.StatusCode != 200 || body != "b1 /busy" {
+			t.Fatalf("request %d on the busy connection: %v %q %v", i, resp, body, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(15 * time.Second))
+	if n, err := c.br.ReadByte(); err != io.EOF {
+		t.Fatalf("an idle connection past the idle timeout: read %v, %v; want the engine to close it (EOF)", n, err)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("the backend saw %d connections, want 1 (one client connection throughout)", n)
+	}
+}

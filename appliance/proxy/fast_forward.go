@@ -217,8 +217,10 @@ func (ff *fastForwarder) send(a *attempt, r *http.Request, out []byte) (stale bo
 	uc := a.uc
 	if dl, ok := r.Context().Deadline(); ok {
 		_ = uc.c.SetWriteDeadline(dl)
-	} else if uc.reused {
+		uc.wdl = true
+	} else if uc.wdl { // cleared only when an earlier request set one
 		_ = uc.c.SetWriteDeadline(time.Time{})
+		uc.wdl = false
 	}
 	n, err := uc.c.Write(out)
 	if err != nil {

@@ -29,6 +29,7 @@ type upConn struct {
 	cr     h1.ChunkedReader
 	last   time.Time // when it went idle
 	reused bool      // it served a request before this one
+	wdl    bool      // a write deadline is set on c
 }
 
 // upPool is a backend address's LIFO pool of idle connections: the most recently

@@ -226,7 +226,7 @@ func (b *engineBody) end() bool {
 	if b.left > maxDiscard {
 		return false
 	}
-	_ = b.ec.conn.SetReadDeadline(deadline(max(b.ec.e.conf.ReadHeaderTimeout, time.Second)))
+	b.ec.setReadDeadline(deadline(max(b.ec.e.conf.ReadHeaderTimeout, time.Second)))
 	var scratch [4096]byte
 	for b.left > 0 {
 		n, err := b.ec.read(scratch[:min(int64(len(scratch)), b.left)])

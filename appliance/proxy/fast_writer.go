@@ -113,7 +113,10 @@ func (w *engineWriter) FlushError() error {
 
 // SetReadDeadline sets the client connection's read deadline
 // (http.ResponseController; the body limits use it).
-func (w *engineWriter) SetReadDeadline(t time.Time) error { return w.ec.conn.SetReadDeadline(t) }
+func (w *engineWriter) SetReadDeadline(t time.Time) error {
+	w.ec.rdl = t
+	return w.ec.conn.SetReadDeadline(t)
+}
 
 // SetWriteDeadline sets the client connection's write deadline.
 func (w *engineWriter) SetWriteDeadline(t time.Time) error { return w.ec.conn.SetWriteDeadline(t) }
