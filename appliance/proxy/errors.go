@@ -65,10 +65,16 @@ var (
 // visible ASCII characters), else a new one (made without an allocation
 // on the fast engine).
 func requestID(w http.ResponseWriter, r *http.Request) string {
+	return requestIDOn(engineWriterOf(w), r)
+}
+
+// requestIDOn is requestID when the caller has looked up the fast
+// engine's writer (nil: none).
+func requestIDOn(ew *engineWriter, r *http.Request) string {
 	if v := r.Header.Get("X-Request-Id"); validID(v) {
 		return v
 	}
-	if ew := engineWriterOf(w); ew != nil {
+	if ew != nil {
 		return ew.ec.strs.newID(idSeq.Add(1))
 	}
 	return idPrefix + "-" + strconv.FormatUint(idSeq.Add(1), 36)

@@ -22,7 +22,7 @@ import (
 // log's flush interval).
 //
 // The one-value slices (ones) are for header values foyer sets during a
-// request (X-Request-Id, X-Foyer-Tenant, X-Foyer-Request-Id); they are
+// request (X-Request-Id both ways, X-Foyer-Tenant to the backend); they are
 // reused by the next request, as the header maps they go in are: nothing
 // keeps a request's or answer's header map past its handler on this path.
 type connStrings struct {

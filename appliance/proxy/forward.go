@@ -194,7 +194,7 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 			delete(h, k)
 		}
 	}
-	ew := engineWriterOf(w)
+	ew := engineWriterOf(w) // through every step's wrapper: one without Unwrap keeps the standard path
 	setOne(ew, h, headerTenant, req.Tenant.Slug)
 	setOne(ew, h, headerRequestID, req.ID)
 	e := &req.Tenant.Effective

@@ -138,21 +138,22 @@ func (h *Handler) Close() { h.fwd.close() }
 // the recorder, when there is one (record.go).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	id := requestID(w, r)
+	ew := engineWriterOf(w) // the fast engine's writer, or nil: looked up once
+	id := requestIDOn(ew, r)
 	rw := h.startRecord(w, r, id, start)
 	if rw == nil {
-		h.serve(w, r, id, nil)
+		h.serve(w, r, id, nil, ew)
 		return
 	}
 	defer h.finishRecord(rw, r)
-	h.serve(rw, r, id, rw)
+	h.serve(rw, r, id, rw, ew)
 }
 
 // serve runs the steps. rw is the record step's writer (nil when nothing
 // is recorded; w is rw otherwise): each step that answers for foyer says
-// its outcome there.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, id string, rw *recordWriter) {
-	setOne(engineWriterOf(w), w.Header(), "X-Request-Id", id)
+// its outcome there. ew is the fast engine's writer under w, or nil.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, id string, rw *recordWriter, ew *engineWriter) {
+	setOne(ew, w.Header(), "X-Request-Id", id)
 	rs := h.cur.Load()
 	if rs == nil {
 		rw.setOutcome(store.OutcomeUnknownHost)
