@@ -14,7 +14,7 @@ import (
 func (h *Handler) syncBreakers(t *route.Table) {
 	confs := map[uint64]balance.BreakerConf{}
 	for _, tn := range t.Tenants() {
-		if e := &tn.Effective; e.Breaker {
+		if e := tn.Effective; e.Breaker {
 			confs[tn.ID] = balance.BreakerConf{ErrorRatio: e.BreakerErrorRatio, Latency: e.BreakerLatency,
 				Window: e.BreakerWindow, MinRequests: e.BreakerMinRequests, Cooldown: e.BreakerCooldown, Probes: e.BreakerProbes}
 		}

@@ -455,7 +455,7 @@ func (ff *fastForwarder) copyBody(a *attempt, o *outcome, resp *h1.Response) boo
 // the tenant's response rules remove or set (the policy writer sets them
 // in the header map) or HSTS replaces.
 func (ff *fastForwarder) copyFields(ew *engineWriter, r *http.Request, req *Request, resp *h1.Response) {
-	e := &req.Tenant.Effective
+	e := req.Tenant.Effective
 	hsts := e.HSTS && policy.IsHTTPS(r, *ff.f.trusted.Load())
 	conn := resp.Get("Connection")
 	fields := ew.ec.upFields[:0]

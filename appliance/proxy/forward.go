@@ -197,7 +197,7 @@ func (f *stdForwarder) Forward(w http.ResponseWriter, r *http.Request, req Reque
 	ew := engineWriterOf(w) // through every step's wrapper: one without Unwrap keeps the standard path
 	setOne(ew, h, headerTenant, req.Tenant.Slug)
 	setOne(ew, h, headerRequestID, req.ID)
-	e := &req.Tenant.Effective
+	e := req.Tenant.Effective
 	if !limitBody(w, r, req.ID, e.MaxBody) {
 		req.rec.setOutcome(store.OutcomeTooLarge)
 		req.breaker.Release()

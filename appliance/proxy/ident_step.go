@@ -62,7 +62,7 @@ func stripPrefix(r *http.Request, prefix string) {
 // jwtConfig is the policy runtime's view of a tenant's JWT settings; nil
 // when jwt is off or the tenant has no key.
 func jwtConfig(tn *route.Tenant) *policy.JWTConfig {
-	e := &tn.Effective
+	e := tn.Effective
 	if !e.JWT || tn.JWTKeys == nil {
 		return nil
 	}

@@ -37,7 +37,7 @@ func (h *Handler) syncPolicy(t *route.Table) {
 
 // policyConfig is the runtime's view of a tenant's effective policy.
 func policyConfig(tn *route.Tenant) policy.Config {
-	e := &tn.Effective
+	e := tn.Effective
 	c := policy.Config{Rate: e.Rate, Burst: e.Burst, IPRate: e.IPRate, IPBurst: e.IPBurst,
 		MaxInFlight: e.MaxInFlight, Queue: e.Queue, QueueTimeout: e.QueueTimeout,
 		Allow: e.Allow, Deny: e.Deny, Maintenance: e.Maintenance, Message: e.MaintenanceMessage,
@@ -69,7 +69,7 @@ func policyConfig(tn *route.Tenant) policy.Config {
 func (h *Handler) policyStep(w http.ResponseWriter, r *http.Request, id string, tn *route.Tenant) (_ http.ResponseWriter, slot *policy.Slot, ok bool) {
 	trusted := *h.fwd.trusted.Load()
 	v := h.pol.Check(tn.ID, r, w.Header(), trusted)
-	e := &tn.Effective
+	e := tn.Effective
 	if v.Status != 0 {
 		if e.HSTS && policy.IsHTTPS(r, trusted) {
 			w.Header()["Strict-Transport-Security"] = []string{hstsValue}

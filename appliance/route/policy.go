@@ -20,7 +20,7 @@ func (t *Table) addPolicies(s *store.Snapshot) error {
 	for _, p := range s.Plans {
 		plans[p.Name] = p.Policy
 	}
-	byPlan := make(map[string]store.EffectivePolicy, len(s.Plans)+1) // tenants without overrides
+	byPlan := make(map[string]*store.EffectivePolicy, len(s.Plans)+1) // tenants without overrides
 	for _, tn := range t.tenants {
 		var pp store.Policy
 		if tn.Plan != "" {
@@ -38,9 +38,9 @@ func (t *Table) addPolicies(s *store.Snapshot) error {
 		if err != nil {
 			return fmt.Errorf("tenant %s: %w", tn.Slug, err)
 		}
-		tn.Effective = eff
+		tn.Effective = &eff
 		if !own {
-			byPlan[tn.Plan] = eff
+			byPlan[tn.Plan] = &eff
 		}
 	}
 	for _, k := range s.APIKeys {

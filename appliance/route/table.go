@@ -41,8 +41,11 @@ type Tenant struct {
 	poolList     []*Pool        // sorted by name; a tenant has a few, so no map
 	domains      []store.Domain // every domain, whatever its state, sorted by name
 	slugHost     string         // <slug>.<base_domain>, or "" without a base domain
-	// Effective is the tenant's policy, resolved from its plan and overrides.
-	Effective store.EffectivePolicy
+	// Effective is the tenant's policy, resolved from its plan and
+	// overrides; never nil after Build. Tenants without overrides share
+	// their plan's value (read-only, like the rest of the table): it is
+	// 408 bytes a tenant that 10,000 tenants on one plan need not copy.
+	Effective *store.EffectivePolicy
 	// APIKeys are the tenant's API keys (hashes only). Read-only.
 	APIKeys []store.APIKey
 	// JWTKeys is the tenant's parsed JWT key material, or nil. Read-only.
