@@ -99,11 +99,13 @@ func startDaemon(t *testing.T, dir string) *daemon {
 }
 
 // startDaemonOn is startDaemon with the HTTP and HTTPS listeners on the
-// given addresses (an ACME CA validates challenges on fixed ports).
-func startDaemonOn(t *testing.T, dir, httpAddr, httpsAddr string) *daemon {
+// given addresses (an ACME CA validates challenges on fixed ports) and
+// extra `foyer serve` flags.
+func startDaemonOn(t *testing.T, dir, httpAddr, httpsAddr string, extra ...string) *daemon {
 	t.Helper()
 	d := &daemon{t: t, bin: foyerBinary(t), dir: dir, logs: &syncBuffer{}, done: make(chan struct{})}
 	args := []string{"serve", "--data", dir, "--http", httpAddr, "--https", httpsAddr, "--ops", "127.0.0.1:0", "--log-level", "debug"}
+	args = append(args, extra...)
 	if e := os.Getenv("FOYER_TEST_ENGINE"); e != "" { // std or fast; default: the binary's default
 		args = append(args, "--engine", e)
 	}

@@ -44,31 +44,8 @@ func (d *daemon) sshAddr(n int) string {
 // console's address.
 func startSSHDaemon(t *testing.T, dir string) (*daemon, string) {
 	t.Helper()
-	d := &daemon{t: t, bin: foyerBinary(t), dir: dir, logs: &syncBuffer{}, done: make(chan struct{})}
-	d.cmd = exec.Command(d.bin, "serve", "--data", dir, "--http", "127.0.0.1:0", "--https", "127.0.0.1:0",
-		"--ops", "127.0.0.1:0", "--ssh", "127.0.0.1:0", "--log-level", "debug")
-	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { d.cmd.Wait(); close(d.done) }()
-	t.Cleanup(func() {
-		d.kill()
-		if t.Failed() {
-			t.Logf("daemon log:\n%s", d.logs.String())
-		}
-	})
-	addr := d.sshAddr(1)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if _, _, code := d.run("status"); code == 0 {
-			return d, addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("foyer serve did not answer:\n%s", d.logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	d := startDaemonOn(t, dir, "127.0.0.1:0", "127.0.0.1:0", "--ssh", "127.0.0.1:0")
+	return d, d.sshAddr(1)
 }
 
 // sshKey is a key generated for a test and added with foyer ssh-key add.
